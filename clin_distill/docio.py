@@ -1,0 +1,102 @@
+"""Doc ids, failure marks and safe DocBin/JSON files.
+
+Every Doc in this project carries its corpus id in ``doc.user_data["doc_id"]``
+(DocBins are written with ``store_user_data=True``). Messages and logs refer to
+docs by this id, never by their text (clinical notes are PHI).
+
+Files are written atomically (temp file in the same folder, then ``os.replace``),
+so a crash never leaves a partial file at the final path. Files that hold note
+text or LLM replies are created with mode 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
+
+DOC_ID = "doc_id"
+FAILURE = "teacher_failure"
+PRIVATE_MODE = 0o600
+
+
+def set_doc_id(doc: Doc, doc_id: str) -> Doc:
+    doc.user_data[DOC_ID] = str(doc_id)
+    return doc
+
+
+def get_doc_id(doc: Doc) -> str:
+    try:
+        return doc.user_data[DOC_ID]
+    except KeyError:
+        raise KeyError("Doc has no doc_id in user_data; read it with clin_distill.docio") from None
+
+
+def mark_failed(doc: Doc, reason: str) -> Doc:
+    """Record that a teacher could not label ``doc``. ``reason`` must not contain note text."""
+    doc.user_data[FAILURE] = reason
+    return doc
+
+
+def failure_of(doc: Doc) -> str | None:
+    return doc.user_data.get(FAILURE)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, private: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it into place only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        os.chmod(tmp_path, PRIVATE_MODE if private else 0o644)
+        yield tmp_path
+        if private:
+            os.chmod(tmp_path, PRIVATE_MODE)
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def write_docbin(path: str | Path, docs: Iterable[Doc]) -> int:
+    """Write docs (with their user_data) atomically as mode-0600 DocBin. Returns the doc count."""
+    db = DocBin(store_user_data=True)
+    n = 0
+    for doc in docs:
+        db.add(doc)
+        n += 1
+    with atomic_path(path, private=True) as tmp:
+        db.to_disk(tmp)
+    return n
+
+
+def read_docbin(path: str | Path, vocab: Vocab | None = None) -> list[Doc]:
+    """Read a DocBin written by :func:`write_docbin`."""
+    vocab = vocab or Vocab()
+    return list(DocBin().from_disk(path).get_docs(vocab))
+
+
+def docs_by_id(docs: Iterable[Doc]) -> dict[str, Doc]:
+    """Index docs by id; duplicate ids are an error (they would silently merge)."""
+    out: dict[str, Doc] = {}
+    for doc in docs:
+        doc_id = get_doc_id(doc)
+        if doc_id in out:
+            raise ValueError(f"duplicate doc id {doc_id!r}")
+        out[doc_id] = doc
+    return out
+
+
+def write_json(path: str | Path, data: Any, private: bool = False) -> None:
+    """Write JSON atomically (mode 0600 when ``private``: use it for anything holding text)."""
+    with atomic_path(path, private=private) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf8")
