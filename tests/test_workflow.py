@@ -1,0 +1,128 @@
+"""End-to-end smoke: the real `weasel run all` on a tiny real subset of the mirrored corpora,
+with the offline ontology teachers, the `local` LLM teacher against a local OpenAI-protocol
+server, a tiny BERT student trained for a few steps, evaluation, benchmark, package and report."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from weasel.util import load_project_config
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.helpers.llm_server", "--port", str(port), "--mode", "vocab"],
+        cwd=REPO,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}/v1"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, asset_mirror, tiny_bert, llm_server):
+    root = tmp_path_factory.mktemp("project")
+    shutil.copy(REPO / "project.yml", root / "project.yml")
+    for folder in ("configs", "scripts"):
+        shutil.copytree(REPO / folder, root / folder)
+    overrides = {
+        "vars.max_docs": "12",
+        "vars.backbone": str(tiny_bert),
+        "vars.max_steps": "4",
+        "vars.eval_frequency": "2",
+        "vars.llm_teachers": "local",
+        "vars.local_llm_url": llm_server,
+        "vars.bench_max_docs": "6",
+        "vars.bench_quick": "true",
+    }
+    env = {**os.environ, "CLIN_DISTILL_ASSET_MIRROR": str(asset_mirror), "HF_HUB_OFFLINE": "1"}
+    return root, overrides, env
+
+
+def weasel_run(root: Path, overrides: dict[str, str], env: dict[str, str], what: str = "all") -> str:
+    args = [f"--{k}={v}" for k, v in overrides.items()]
+    result = subprocess.run(
+        [sys.executable, "-m", "weasel", "run", what, str(root), *args],
+        cwd=root, env=env, capture_output=True, text=True, timeout=1800,
+    )
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-6000:]
+    return out
+
+
+def executed(output: str) -> set[str]:
+    """Commands weasel ran (it prints '================ name ================' for each)."""
+    return set(re.findall(r"=+ ([\w-]+) =+", output))
+
+
+def skipped(output: str) -> set[str]:
+    return set(re.findall(r"Skipping '([\w-]+)': nothing changed", output))
+
+
+def test_all_workflow_end_to_end(project):
+    root, overrides, env = project
+    first = weasel_run(root, overrides, env)
+    config = load_project_config(root, overrides=overrides)
+    workflow = config["workflows"]["all"]
+    assert executed(first) == set(workflow)
+
+    commands = {c["name"]: c for c in config["commands"]}
+    missing = [
+        out
+        for name in workflow
+        for out in commands[name].get("outputs", []) + commands[name].get("outputs_no_cache", [])
+        if not (root / out).exists()
+    ]
+    assert not missing, f"declared outputs not written: {missing}"
+
+    package_dir = next((root / "packages").glob("en_clin_distilled-*"))
+    assert list((package_dir / "dist").glob("*.whl")) and list((package_dir / "dist").glob("*.tar.gz"))
+    model_dir = next(p for p in package_dir.glob("en_clin_distilled/en_clin_distilled-*") if p.is_dir())
+    check = (
+        "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+        "doc = nlp('Patient denies chest pain and takes metformin for diabetes.'); "
+        "print('PIPES', nlp.pipe_names)"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", check, str(model_dir)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert "ner" in loaded.stdout
+
+    # A second run skips every step: nothing changed.
+    second = weasel_run(root, overrides, env)
+    assert skipped(second) == set(workflow), second[-3000:]
+    assert not executed(second)
+
+    # Editing one teacher config reruns only that teacher (its labels are unchanged, so
+    # nothing downstream reruns).
+    cfg = root / "configs" / "teachers" / "quickumls.cfg"
+    cfg.write_text(cfg.read_text() + "\n# edited by the smoke test\n")
+    third = weasel_run(root, overrides, env)
+    assert executed(third) == {"teach-quickumls"}, third[-3000:]
