@@ -1,0 +1,116 @@
+"""Plain clinical notes without gold labels (for teacher labeling, and MedAlign's note table).
+
+Accepted inputs:
+
+* a folder of ``.txt`` files (doc id = file stem, read in sorted order);
+* JSONL, one ``{"id": ..., "text": ...}`` object per line;
+* CSV with a header row and a text column (``text`` or OMOP's ``note_text``) and
+  optionally an id column (``id`` or OMOP's ``note_id``; default ``<file stem>-<row>``).
+
+Errors (invalid UTF-8 or JSON, missing fields) name the file and line, never the text.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..docio import set_doc_id
+from .base import CorpusError, read_utf8, where
+
+ID_COLUMNS = ("id", "note_id")
+TEXT_COLUMNS = ("text", "note_text")
+
+
+def _pick(columns: Iterable[str], wanted: str | None, defaults: tuple[str, ...]) -> str | None:
+    columns = list(columns)
+    if wanted is not None:
+        return wanted if wanted in columns else None
+    return next((c for c in defaults if c in columns), None)
+
+
+def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+    for line_no, line in enumerate(read_utf8(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise CorpusError(f"{where(path, line=line_no)}: not a JSON object") from None
+        if not isinstance(record, dict):
+            raise CorpusError(f"{where(path, line=line_no)}: not a JSON object")
+        id_col, text_col = _pick(record, id_key, ID_COLUMNS), _pick(record, text_key, TEXT_COLUMNS)
+        if id_col is None or text_col is None or not isinstance(record[text_col], str):
+            raise CorpusError(f"{where(path, line=line_no)}: needs an id field and a string text field")
+        yield str(record[id_col]), record[text_col], line_no
+
+
+def _csv(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.DictReader(read_utf8(path).splitlines(keepends=True))
+    columns = reader.fieldnames or []
+    text_col = _pick(columns, text_key, TEXT_COLUMNS)
+    if text_col is None:
+        raise CorpusError(f"{path}: no text column (looked for {text_key or ' or '.join(TEXT_COLUMNS)})")
+    id_col = _pick(columns, id_key, ID_COLUMNS)
+    if id_key is not None and id_col is None:
+        raise CorpusError(f"{path}: no id column {id_key!r}")
+    for row_no, row in enumerate(reader, 1):
+        if row.get(text_col) is None:
+            raise CorpusError(f"{where(path, line=reader.line_num)}: row has no {text_col} value")
+        doc_id = row[id_col] if id_col else f"{path.stem}-{row_no}"
+        yield str(doc_id), row[text_col], reader.line_num
+
+
+def iter_note_records(
+    path: str | Path, id_key: str | None = None, text_key: str | None = None
+) -> Iterator[tuple[str, str, int]]:
+    """Yield ``(doc_id, text, line)`` from a folder of .txt, a .jsonl or a .csv file."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise CorpusError(f"{path}: folder holds no .txt notes")
+        for file in files:
+            yield file.stem, read_utf8(file), 0
+    elif path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _jsonl(path, id_key, text_key)
+    elif path.suffix.lower() == ".csv":
+        yield from _csv(path, id_key, text_key)
+    elif not path.exists():
+        raise CorpusError(f"{path}: no such file or folder")
+    else:
+        raise CorpusError(f"{path}: notes must be a folder of .txt, a .jsonl or a .csv file")
+
+
+def read_notes(
+    path: str | Path, id_key: str | None = None, text_key: str | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(doc_id, text)`` for every note at ``path`` (see the module docstring for formats)."""
+    for doc_id, text, _ in iter_note_records(path, id_key, text_key):
+        yield doc_id, text
+
+
+def notes_to_docs(
+    nlp: Language, path: str | Path, id_key: str | None = None, text_key: str | None = None
+) -> tuple[list[Doc], Counter]:
+    """Unlabeled Docs with their ids; empty notes are skipped and counted, duplicate ids are an error."""
+    docs: list[Doc] = []
+    skipped: Counter = Counter()
+    seen: dict[str, int] = {}
+    for doc_id, text, line in iter_note_records(path, id_key, text_key):
+        if doc_id in seen:
+            raise CorpusError(f"{where(path, doc_id, line)}: duplicate doc id (first at line {seen[doc_id]})")
+        seen[doc_id] = line
+        if not text.strip():
+            skipped["empty"] += 1
+            continue
+        docs.append(set_doc_id(nlp.make_doc(text), doc_id))
+    return docs, skipped

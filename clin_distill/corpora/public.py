@@ -1,0 +1,63 @@
+"""The public gold corpora converted by the ``convert`` step, and how to convert one.
+
+Each dataset module exposes ``read_splits(asset_dir, seed, **options)`` returning
+``{split: iterable of RawDoc}``, and ``SPLIT_RULE`` (one line, recorded in stats.json).
+Its assets live in ``<assets>/<dataset>/``, its label map in ``<label_maps>/<dataset>.json``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+from .base import CorpusError, CorpusStats, LabelMap, convert_splits
+
+DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")
+
+
+def parse_datasets(names: str) -> list[str]:
+    """Comma-separated dataset names, validated and de-duplicated in order."""
+    out = list(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+    unknown = [n for n in out if n not in DATASETS]
+    if unknown:
+        raise CorpusError(f"unknown datasets {unknown}; known: {list(DATASETS)}")
+    if not out:
+        raise CorpusError("no datasets given")
+    return out
+
+
+def convert_dataset(
+    name: str,
+    assets_dir: str | Path,
+    out_dir: str | Path,
+    label_maps_dir: str | Path,
+    seed: int,
+    max_docs: int = 0,
+    **options: Any,
+) -> CorpusStats:
+    """Convert ``<assets_dir>/<name>`` into ``<out_dir>/<name>/{train,dev,test}.spacy`` + stats.
+
+    ``max_docs`` > 0 keeps only the first documents of each split (small smoke runs).
+    """
+    if name not in DATASETS:
+        raise CorpusError(f"unknown dataset {name!r}; known: {list(DATASETS)}")
+    asset_dir = Path(assets_dir) / name
+    if not asset_dir.is_dir():
+        raise CorpusError(
+            f"{asset_dir}: asset folder for dataset {name} is missing "
+            "(run the fetch-assets step, or leave it out of --datasets)"
+        )
+    map_path = Path(label_maps_dir) / f"{name}.json"
+    if not map_path.is_file():
+        raise CorpusError(f"{map_path}: label map for dataset {name} is missing")
+    label_map = LabelMap.load(map_path)
+    module = importlib.import_module(f".{name}", __package__)
+    splits = module.read_splits(asset_dir, seed, **options)
+    if max_docs > 0:
+        splits = {split: itertools.islice(docs, max_docs) for split, docs in splits.items()}
+    info = {"label_map": str(map_path), "seed": seed, "split_rule": module.SPLIT_RULE, "max_docs": max_docs}
+    return convert_splits(spacy.blank("en"), splits, label_map, Path(out_dir) / name, name, info)

@@ -1,0 +1,39 @@
+"""Convert the public gold corpora (NCBI Disease, BC5CDR, MACCROBAT) to DocBins."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from wasabi import msg
+
+from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.public import DATASETS, convert_dataset, parse_datasets
+
+
+def main(
+    assets_dir: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Folder with <dataset>/ assets")
+    ],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="Writes <out_dir>/<dataset>/")],
+    datasets: Annotated[str, typer.Option(help="Comma-separated dataset names")] = ",".join(DATASETS),
+    label_maps: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path("configs/labels"),
+    seed: Annotated[int, typer.Option(help="Seed of the MACCROBAT split")] = 13,
+    bc5cdr_format: Annotated[str, typer.Option(help="BC5CDR source files: pubtator or bioc")] = "pubtator",
+    max_docs: Annotated[int, typer.Option(help="Keep only the first N docs per split (0 = all)")] = 0,
+) -> None:
+    summary = []
+    try:
+        for name in parse_datasets(datasets):
+            options = {"fmt": bc5cdr_format} if name == "bc5cdr" else {}
+            stats = convert_dataset(name, assets_dir, out_dir, label_maps, seed, max_docs, **options)
+            header, rows = stats.table()
+            msg.table(rows, header=header, divider=True, title=name)
+            total = stats.to_dict()["total"]
+            summary.append(f"{name}: {total['docs']} docs, {total['spans_total']} spans")
+    except CorpusError as err:
+        msg.fail(str(err), exits=1)
+    msg.good(f"Converted to {out_dir}: " + "; ".join(summary))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,33 @@
+"""Convert a local n2c2 2018 Track 2 release (brat train/ and test/ folders) to DocBins."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from wasabi import msg
+
+from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.n2c2 import DEV_FRACTION, convert_n2c2
+
+
+def main(
+    n2c2_dir: Annotated[str, typer.Argument(help="Release folder holding train/ and test/ (vars.n2c2_dir)")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False)],
+    label_map: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    seed: Annotated[int, typer.Option(help="Seed of the dev split carved from train")] = 13,
+    dev_fraction: Annotated[float, typer.Option(help="Share of official train used as dev")] = DEV_FRACTION,
+) -> None:
+    if not n2c2_dir.strip():
+        msg.fail("No n2c2 folder given: set vars.n2c2_dir to your local n2c2 2018 Track 2 release", exits=1)
+    try:
+        stats = convert_n2c2(Path(n2c2_dir), out_dir, label_map, seed, dev_fraction)
+    except CorpusError as err:
+        msg.fail(str(err), exits=1)
+    header, rows = stats.table()
+    msg.table(rows, header=header, divider=True, title="n2c2")
+    total = stats.to_dict()["total"]
+    msg.good(f"n2c2: {total['docs']} docs, {total['spans_total']} spans written to {out_dir}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,30 @@
+"""Turn unlabeled notes (folder of .txt, JSONL {"id","text"} or CSV with a text column) into a DocBin."""
+
+from pathlib import Path
+from typing import Annotated
+
+import spacy
+import typer
+from wasabi import msg
+
+from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.notes import notes_to_docs
+from clin_distill.docio import write_docbin
+
+
+def main(
+    notes: Annotated[Path, typer.Argument(exists=True, help="Folder of .txt, or a .jsonl / .csv file")],
+    output: Annotated[Path, typer.Argument(dir_okay=False, help="Output .spacy file")],
+    id_column: Annotated[str | None, typer.Option(help="Id field (default: id or note_id)")] = None,
+    text_column: Annotated[str | None, typer.Option(help="Text field (default: text or note_text)")] = None,
+) -> None:
+    try:
+        docs, skipped = notes_to_docs(spacy.blank("en"), notes, id_column, text_column)
+    except CorpusError as err:
+        msg.fail(str(err), exits=1)
+    n = write_docbin(output, docs)
+    msg.good(f"Wrote {n} notes to {output} (skipped: {dict(skipped) or 'none'})")
+
+
+if __name__ == "__main__":
+    typer.run(main)
