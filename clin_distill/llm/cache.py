@@ -1,0 +1,75 @@
+"""Append-only reply cache keyed by prompt hash (mode 0600), so a killed run resumes.
+
+Each answered prompt is appended as one JSON line (``{"key", "reply", "usage"}``) and
+flushed as soon as it arrives. Prompts themselves are never stored, only their hash;
+replies can quote the note, so the file is private. A torn last line (a run killed while
+writing) is skipped on load and counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+
+from ..docio import PRIVATE_MODE
+from .ledger import Usage
+
+
+def prompt_key(identity: str, prompt: str) -> str:
+    """Hash of the model identity (name and generation settings) and the prompt."""
+    return hashlib.sha256(f"{identity}\x00{prompt}".encode()).hexdigest()
+
+
+class PromptCache:
+    FILE_NAME = "replies.jsonl"
+
+    def __init__(self, path: str | Path):
+        self.dir = Path(path)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        self.file = self.dir / self.FILE_NAME
+        self.torn_lines = 0
+        self._entries: dict[str, tuple[str, Usage]] = {}
+        self._lock = threading.Lock()
+        self._load()
+        fd = os.open(self.file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
+        os.chmod(self.file, PRIVATE_MODE)
+        self._fh = os.fdopen(fd, "a", encoding="utf8")
+        if self.torn_lines and not self.file.read_bytes().endswith(b"\n"):
+            self._fh.write("\n")  # end the torn line so the next record stays whole
+
+    def _load(self) -> None:
+        if not self.file.exists():
+            return
+        with self.file.open(encoding="utf8") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                    self._entries[rec["key"]] = (rec["reply"], Usage(**rec["usage"]))
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    self.torn_lines += 1
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> tuple[str, Usage] | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: str, reply: str, usage: Usage) -> None:
+        rec = {"key": key, "reply": reply, "usage": vars(usage)}
+        line = json.dumps(rec, ensure_ascii=False)
+        with self._lock:
+            self._entries[key] = (reply, usage)
+            self._fh.write(line + "\n")
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._fh.close()

@@ -1,0 +1,90 @@
+"""Label a gold corpus with LLM teachers (configs/teachers/<name>.cfg): concurrent, cached, costed.
+
+Writes corpus/teachers/<name>/<dataset>/{split}.spacy + failures.json, metrics/teachers/<name>.json
+and <name>.usage.json, and always corpus/teachers/llm_manifest.<dataset>.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import srsly
+import typer
+from wasabi import msg
+
+from clin_distill.llm.guard import RemoteEndpointRefused
+from clin_distill.llm.run import SPLITS, parse_names, run_teachers
+from clin_distill.llm.transport import AuthError
+from clin_distill.teachers.run import score_table
+
+app = typer.Typer(add_completion=False)
+TRUTHY, FALSY = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def _tables(manifest: dict, metrics_dir: Path) -> None:
+    rows = []
+    for t in manifest["teachers"]:
+        for split, c in t["splits"].items():
+            rows.append((t["name"], split, c["docs"], c["labelled"], c["failed"]))
+    msg.table(rows, header=("teacher", "split", "docs", "labelled", "failed"), divider=True)
+    for t in manifest["teachers"]:
+        scores = srsly.read_json(metrics_dir / f"{t['name']}.json")["scores"]
+        if scores:
+            msg.text(f"{t['name']} vs gold")
+            rows, header = score_table(scores)
+            msg.table(rows, header=header, divider=True)
+
+
+@app.command()
+def main(
+    config_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="configs/teachers")],
+    corpus_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/<dataset> (gold)")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="corpus/teachers")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (output folder, manifest stem)")],
+    teachers: Annotated[str, typer.Option("--teachers", help="Comma-separated teacher config names")] = "",
+    cache: Annotated[Path, typer.Option("--cache", file_okay=False, help="Reply cache")] = Path("cache/llm"),
+    metrics: Annotated[Path, typer.Option("--metrics", file_okay=False)] = Path("metrics/teachers"),
+    allow_remote: Annotated[
+        str, typer.Option("--allow-remote", help="true = opt in to sending notes to a non-loopback host")
+    ] = "false",
+    base_url: Annotated[str, typer.Option("--base-url", help="Override every teacher's base_url")] = "",
+    local_base_url: Annotated[
+        str, typer.Option("--local-base-url", help="base_url of the local teacher")
+    ] = "",
+    splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
+    max_docs: Annotated[
+        int, typer.Option("--max-docs", min=0, help="At most N docs per split (0 = all)")
+    ] = 0,
+) -> None:
+    if allow_remote.lower() not in TRUTHY | FALSY:
+        msg.fail(f"--allow-remote takes true or false, not {allow_remote!r}", exits=1)
+    if not parse_names(teachers):
+        msg.info("No LLM teachers configured (--teachers is empty); writing an empty manifest")
+    try:
+        manifest = run_teachers(
+            config_dir,
+            corpus_dir,
+            out_dir,
+            dataset=dataset,
+            teachers=teachers,
+            cache_dir=cache,
+            metrics_dir=metrics,
+            allow_remote=allow_remote.lower() in TRUTHY,
+            base_url=base_url or None,
+            local_base_url=local_base_url or None,
+            splits=parse_names(splits),
+            max_docs=max_docs or None,
+        )
+    except (RemoteEndpointRefused, AuthError, FileNotFoundError, ValueError, RuntimeError) as err:
+        msg.fail(str(err), exits=1)
+    if manifest["teachers"]:
+        _tables(manifest, metrics)
+    failed = sum(t["failed"] for t in manifest["teachers"])
+    cost = sum(t["cost_usd"] for t in manifest["teachers"])
+    done = ", ".join(t["name"] for t in manifest["teachers"]) or "none"
+    msg.good(f"LLM teachers done: {done}; {failed} doc(s) failed (excluded); cost ${cost:.4f}")
+
+
+if __name__ == "__main__":
+    app()
