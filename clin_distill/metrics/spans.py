@@ -119,11 +119,13 @@ def totals(counts: Iterable[Counter], labels: Sequence[str]) -> dict[str, PRF]:
     return result
 
 
-def score_docs(
-    pred_docs: Iterable[Doc], gold_docs: Iterable[Doc], labels: Sequence[str] = LABELS
-) -> dict:
+def score_docs(pred_docs: Iterable[Doc], gold_docs: Iterable[Doc], labels: Sequence[str] = LABELS) -> dict:
     """Strict and lenient P/R/F per label, micro and macro (over labels with gold spans)."""
-    per_doc = per_doc_counts(pred_docs, gold_docs, labels)
+    return summarise(per_doc_counts(pred_docs, gold_docs, labels), labels)
+
+
+def summarise(per_doc: dict[str, dict[str, Counter]], labels: Sequence[str] = LABELS) -> dict:
+    """The :func:`score_docs` dict from :func:`per_doc_counts` output."""
     out: dict = {"n_docs": len(per_doc)}
     for mode in ("strict", "lenient"):
         t = totals((d[mode] for d in per_doc.values()), labels)

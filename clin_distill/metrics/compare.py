@@ -1,0 +1,41 @@
+"""The comparison table: one row per system, F1 (with 95% CI) per label and mode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MODES = ("strict", "lenient")
+
+
+def format_f1(entry: dict | None, with_ci: bool = True) -> str:
+    """``0.842 [0.801–0.880]`` from a label/micro dict of :func:`evaluate_docs` output."""
+    if not entry or "f" not in entry:
+        return "–"
+    text = f"{entry['f']:.3f}"
+    ci = entry.get("ci", {}).get("f")
+    if with_ci and ci:
+        text += f" [{ci[0]:.3f}–{ci[1]:.3f}]"
+    return text
+
+
+def table_labels(results: Sequence[dict]) -> list[str]:
+    """Scored labels across results (first-seen order), then ``micro``."""
+    labels: list[str] = []
+    for result in results:
+        labels.extend(lab for lab in result.get("labels", []) if lab not in labels)
+    return [*labels, "micro"]
+
+
+def comparison_table(
+    results: Sequence[dict], modes: Sequence[str] = MODES, with_ci: bool = True
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: system, kind, scored docs, failures, then label × mode F1."""
+    labels = table_labels(results)
+    header = ["system", "kind", "docs", "failed"] + [f"{lab} {mode} F1" for lab in labels for mode in modes]
+    rows = []
+    for r in results:
+        row = [str(r.get("system", "?")), str(r.get("kind", "?")), str(r.get("n_docs", "?"))]
+        row.append(str(r.get("failures", 0)))
+        row += [format_f1(r.get(mode, {}).get(lab), with_ci) for lab in labels for mode in modes]
+        rows.append(row)
+    return header, rows

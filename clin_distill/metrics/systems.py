@@ -1,0 +1,166 @@
+"""Collect predictions of the systems we compare: trained pipelines and teachers.
+
+A pipeline (a model folder or an installed package such as ``en_clin_distilled``) is run
+over the gold texts, keeping doc ids. A teacher's labels are read from
+``<teachers_dir>/<teacher>/<corpus>/test.spacy``; the docs it failed on (its
+``failures.json``, or a failure mark on the doc) are counted and left out of scoring.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc
+from tqdm import tqdm
+
+from ..docio import failure_of, get_doc_id, read_docbin, set_doc_id
+from .bootstrap import DEFAULT_SPEC, BootstrapSpec
+from .evaluate import evaluate_docs
+from .spans import char_spans
+
+SCHEMA = "clin_distill.system_metrics.v1"
+SMALL_LOCAL_MARKERS = ("smollm", "135m")
+
+
+class PredictionError(ValueError):
+    """A system's predictions cannot be read (message names files and doc ids, never text)."""
+
+
+@dataclass
+class Predictions:
+    name: str
+    kind: str  # "model" or "teacher"
+    source: str
+    docs: list[Doc]
+    failed_ids: list[str] = field(default_factory=list)
+    small_local_model: bool = False
+
+
+def parse_named(values: Iterable[str]) -> dict[str, str]:
+    """``["distilled=training/distilled/model-best", ...]`` → ``{name: path_or_package}``."""
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, target = value.partition("=")
+        if not sep or not name or not target:
+            raise PredictionError(f"--model {value!r}: expected NAME=PATH_OR_PACKAGE")
+        if name in out:
+            raise PredictionError(f"--model: duplicate system name {name!r}")
+        out[name] = target
+    return out
+
+
+def parse_list(value: str) -> list[str]:
+    """Comma-separated names; empty items (``'a,b,'``) are dropped, order kept, duplicates removed."""
+    return list(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
+
+
+def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_size: int = 32) -> Predictions:
+    """Run the pipeline at ``target`` (path or package name) over the gold texts."""
+    try:
+        nlp = spacy.load(target)
+    except OSError as err:
+        raise PredictionError(f"model {name!r}: cannot load {target!r} (no such folder or package)") from err
+    texts = (doc.text for doc in gold_docs)
+    docs = []
+    for gold, doc in zip(
+        gold_docs,
+        tqdm(nlp.pipe(texts, batch_size=batch_size), total=len(gold_docs), desc=f"predict {name}"),
+        strict=True,
+    ):
+        docs.append(set_doc_id(doc, get_doc_id(gold)))
+    return Predictions(name, "model", str(target), docs)
+
+
+def mentions_small_local_model(name: str, meta_files: Iterable[Path]) -> bool:
+    """True if the teacher name or any string in its metrics/meta JSON names a 135M local model."""
+    if any(marker in name.lower() for marker in SMALL_LOCAL_MARKERS):
+        return True
+
+    def strings(obj) -> Iterable[str]:
+        if isinstance(obj, str):
+            yield obj
+        elif isinstance(obj, dict):
+            for key, value in obj.items():
+                yield str(key)
+                yield from strings(value)
+        elif isinstance(obj, list):
+            for value in obj:
+                yield from strings(value)
+
+    for path in meta_files:
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf8"))
+            except (OSError, json.JSONDecodeError):
+                continue
+            if any(m in s.lower() for s in strings(data) for m in SMALL_LOCAL_MARKERS):
+                return True
+    return False
+
+
+def read_teacher(
+    teachers_dir: Path, teacher: str, corpus: str, split: str = "test", meta_files: Sequence[Path] = ()
+) -> Predictions:
+    folder = teachers_dir / teacher / corpus
+    path = folder / f"{split}.spacy"
+    if not path.is_file():
+        raise PredictionError(f"teacher {teacher!r}: {path} not found (run its teach step for {corpus!r})")
+    docs = read_docbin(path)
+    failed = set()
+    failures_path = folder / "failures.json"
+    if failures_path.is_file():
+        try:
+            failed.update(str(i) for i in json.loads(failures_path.read_text(encoding="utf8")).get(split, []))
+        except (json.JSONDecodeError, AttributeError) as err:
+            raise PredictionError(
+                f"teacher {teacher!r}: {failures_path} is not {{split: [doc_id, ...]}}"
+            ) from err
+    failed.update(get_doc_id(doc) for doc in docs if failure_of(doc))
+    kept = [doc for doc in docs if get_doc_id(doc) not in failed]
+    small = mentions_small_local_model(teacher, [*meta_files, folder / "meta.json"])
+    return Predictions(teacher, "teacher", str(folder), kept, sorted(failed), small)
+
+
+def spans_by_doc(docs: Iterable[Doc], labels: Sequence[str]) -> dict[str, list[list]]:
+    """``{doc_id: [[start_char, end_char, label], ...]}``: offsets only, no text."""
+    return {get_doc_id(doc): sorted([list(s) for s in char_spans(doc, labels)]) for doc in docs}
+
+
+def system_metrics(
+    pred: Predictions,
+    gold_docs: Sequence[Doc],
+    corpus: str,
+    labels: Sequence[str],
+    spec: BootstrapSpec = DEFAULT_SPEC,
+) -> dict:
+    """The ``metrics/<system>/<corpus>.json`` record for one system (schema ``SCHEMA``).
+
+    Keys: ``system``, ``kind`` (model/teacher), ``source``, ``corpus``, ``n_gold_docs``,
+    ``n_docs`` (scored), ``failures`` + ``failed_doc_ids``, ``missing`` + ``missing_doc_ids``
+    (no prediction and no failure record), ``small_local_model``, ``labels`` (scored),
+    ``strict``/``lenient`` (as :func:`~clin_distill.metrics.spans.score_docs`, each entry with
+    ``ci``), ``errors`` (:func:`~clin_distill.metrics.errors.error_breakdown`) and ``bootstrap``.
+    """
+    gold_ids = {get_doc_id(doc) for doc in gold_docs}
+    pred_ids = {get_doc_id(doc) for doc in pred.docs}
+    failed = [i for i in pred.failed_ids if i in gold_ids]
+    missing = sorted(gold_ids - pred_ids - set(failed))
+    result = evaluate_docs(pred.docs, gold_docs, labels, spec)
+    return {
+        "schema": SCHEMA,
+        "system": pred.name,
+        "kind": pred.kind,
+        "source": pred.source,
+        "corpus": corpus,
+        "n_gold_docs": len(gold_ids),
+        "failures": len(failed),
+        "failed_doc_ids": failed,
+        "missing": len(missing),
+        "missing_doc_ids": missing,
+        "small_local_model": pred.small_local_model,
+        **result,
+    }

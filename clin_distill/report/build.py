@@ -1,0 +1,240 @@
+"""Assemble the report from the metrics folder (see :mod:`clin_distill.report.sources`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..docio import get_doc_id, read_docbin
+from ..labels import LABELS
+from ..metrics.compare import comparison_table, format_f1
+from ..metrics.errors import OUTCOMES
+from ..metrics.systems import SMALL_LOCAL_MARKERS
+from .examples import is_public, render_example, select_examples
+from .json_tables import json_tables
+from .model import Image, Note, RawHtml, Report, Section, Table
+from .plots import f1_bar_chart
+from .sources import load_anchors, load_results, load_spans, read_json
+
+STUDENT = "distilled"
+
+
+def comparison_section(results: list[dict]) -> Section:
+    header, rows = comparison_table(results)
+    first = results[0]
+    boot = first.get("bootstrap", {})
+    blocks: list = [
+        Table(header, rows),
+        Note(
+            f"Labels scored: {', '.join(first.get('labels', []))} (those the gold test set annotates). "
+            "Strict = exact boundaries and label; lenient = any overlap, same label (one-to-one). "
+            f"Brackets: {int(100 * boot.get('confidence', 0.95))}% {boot.get('method', 'bootstrap')}, "
+            f"{boot.get('n_resamples', '?')} resamples, seed {boot.get('seed', '?')}."
+        ),
+    ]
+    for r in results:
+        if r.get("failures") or r.get("missing"):
+            blocks.append(
+                Note(
+                    f"{r['system']}: {r.get('failures', 0)} test docs failed and "
+                    f"{r.get('missing', 0)} had no prediction; both are left out of its scores.",
+                    warn=True,
+                )
+            )
+        if r.get("kind") == "teacher" and (
+            r.get("small_local_model") or any(m in r["system"].lower() for m in SMALL_LOCAL_MARKERS)
+        ):
+            blocks.append(
+                Note(
+                    f"Teacher {r['system']} is a 135M-parameter local model (SmolLM2-135M) standing in "
+                    "for an LLM offline: its F1 says nothing about GPT-4o or other large LLM teachers.",
+                    warn=True,
+                )
+            )
+    return Section("Comparison on the test set (F1 with 95% CI)", blocks)
+
+
+def anchor_blocks(results: list[dict], anchors: dict) -> list:
+    """The paper's F1 rows beside ours (students, strict and lenient), and where they come from."""
+    labels = list(
+        dict.fromkeys([*anchors["f1"]["distilled"], *(lab for r in results for lab in r["labels"])])
+    )
+    rows = [
+        [f"paper: {anchors['f1_rows'].get(key, key)}"]
+        + [f"{values[lab]:g}" if lab in values else "–" for lab in labels]
+        for key, values in anchors["f1"].items()
+    ]
+    for r in results:
+        if r.get("kind") == "model":
+            for mode in ("strict", "lenient"):
+                rows.append(
+                    [f"ours: {r['system']} ({mode})"]
+                    + [
+                        format_f1(r[mode].get(lab)) if lab in r["labels"] else "not annotated"
+                        for lab in labels
+                    ]
+                )
+    src = anchors["source"]
+    return [
+        Table(["system", *labels], rows, f"Paper anchors (arXiv {src['arxiv']}) beside ours: F1"),
+        Note(
+            f"{src['title']} ({src['authors']}, {src['submitted']}; numbers from its {src['where']}). "
+            f"{anchors.get('note', '')} Resource paper_anchors v{anchors['version']}."
+        ),
+    ]
+
+
+def paper_speed_table(anchors: dict) -> Table:
+    speed = [
+        [a["versus"], f"{a['faster']}× faster", f"{a['cheaper']}× cheaper"]
+        for a in anchors.get("speed_cost", [])
+    ]
+    return Table(["distilled BioBERT vs", "speed", "cost"], speed, "Paper anchors: speed and cost")
+
+
+def errors_section(results: list[dict]) -> Section:
+    rows = []
+    for r in results:
+        errors = r.get("errors", {})
+        total = errors.get("total", {})
+        confusions = "; ".join(
+            f"{gold}→{pred} {n}"
+            for gold, row in errors.get("per_label", {}).items()
+            for pred, n in row.get("confused_as", {}).items()
+        )
+        rows.append([r["system"], *(str(total.get(o, 0)) for o in OUTCOMES), confusions or "–"])
+    return Section(
+        "Error breakdown",
+        [
+            Table(["system", *OUTCOMES, "confusions (gold→pred)"], rows),
+            Note(
+                "boundary: same label, overlapping but not exact; confusion: same or overlapping span with "
+                "another label; missed/spurious: gold/predicted spans with no counterpart."
+            ),
+        ],
+    )
+
+
+def only_labels(data: object, labels: set[str]) -> tuple[object, int]:
+    """Drop top-level rows (``{"label": ...}`` records, or dict entries keyed by a label) of
+    labels the gold does not annotate; returns the data and how many were dropped."""
+    if not isinstance(data, dict):
+        return data, 0
+    out, dropped = {}, 0
+    for key, value in data.items():
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            kept = [v for v in value if "label" not in v or v["label"] in labels]
+            dropped += len(value) - len(kept)
+            value = kept
+        elif isinstance(value, dict) and value and set(value) <= set(LABELS):
+            kept_items = {k: v for k, v in value.items() if k in labels}
+            dropped += len(value) - len(kept_items)
+            value = kept_items
+        out[key] = value
+    return out, dropped
+
+
+def json_section(title: str, path: Path, absent: str, labels: set[str] | None = None) -> Section:
+    data, problem = read_json(path)
+    if problem:
+        return Section(title, [Note(f"{absent}: {problem}.", warn=True)])
+    dropped = 0
+    if labels:
+        data, dropped = only_labels(data, labels)
+    tables = json_tables(data, path.name)
+    note = f"From {path}."
+    if dropped:
+        note += f" {dropped} rows for labels the gold test set does not annotate are hidden."
+    return Section(title, [*tables, Note(note)] if tables else [Note(f"{path} is empty.")])
+
+
+def examples_section(
+    results: list[dict], metrics_dir: Path, corpus: str, examples: Path | None, teachers_dir: Path | None
+) -> Section:
+    title = "Examples where the distilled student and the teachers differ"
+    if not is_public(corpus):
+        return Section(
+            title, [Note(f"Examples left out: {corpus!r} is not a public corpus (its notes may hold PHI).")]
+        )
+    if examples is None:
+        return Section(title, [Note("Examples left out (--no-examples, or no --examples file).")])
+    student = load_spans(metrics_dir, STUDENT, corpus)
+    if student is None:
+        return Section(title, [Note(f"No {STUDENT}/{corpus}.spans.json: run the evaluate step.", warn=True)])
+    labels = set(results[0]["labels"])
+    teachers: dict[str, dict] = {}
+    for r in results:
+        if r.get("kind") != "teacher" or teachers_dir is None:
+            continue
+        path = teachers_dir / r["system"] / corpus / "test.spacy"
+        if path.is_file():
+            teachers[r["system"]] = {
+                get_doc_id(d): {(e.start_char, e.end_char, e.label_) for e in d.ents if e.label_ in labels}
+                for d in read_docbin(path)
+            }
+    gold = read_docbin(examples)
+    chosen = select_examples(gold, student, teachers)
+    if not chosen:
+        return Section(
+            title, [Note("No test doc where the student and a teacher differ (or no teacher outputs).")]
+        )
+    by_id = {get_doc_id(d): d for d in gold}
+    blocks: list = [
+        Note(
+            f"Public corpus text ({corpus}) exported verbatim for illustration; teachers' labels shown "
+            f"only where they labelled the doc. Labels: {', '.join(sorted(labels))}."
+        )
+    ]
+    for doc_id in chosen:
+        doc = by_id[doc_id]
+        gold_spans = {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
+        systems = [("gold", gold_spans), (STUDENT, student[doc_id])]
+        systems += [(name, spans[doc_id]) for name, spans in teachers.items() if doc_id in spans]
+        blocks.append(
+            RawHtml(
+                f"<h3>doc {doc_id}</h3>" + render_example(doc, systems),
+                f"- doc `{doc_id}` (rendered in report.html)",
+            )
+        )
+    return Section(title, blocks)
+
+
+def build_report(
+    metrics_dir: Path,
+    corpus: str,
+    examples: Path | None = None,
+    teachers_dir: Path | None = None,
+    combine_json: Path | None = None,
+    benchmark_json: Path | None = None,
+) -> Report:
+    """The whole report. Note text (examples) is included only when ``examples`` is given and
+    ``corpus`` is public; ``examples=None`` leaves it out entirely."""
+    results = load_results(metrics_dir, corpus)
+    if not results:
+        raise FileNotFoundError(f"no evaluate outputs {metrics_dir}/*/{corpus}.json (run the evaluate step)")
+    anchors = load_anchors()
+    report = Report(f"clin-distill evaluation: {corpus}")
+    comparison = comparison_section(results)
+    comparison.blocks += anchor_blocks(results, anchors)
+    report.sections.append(comparison)
+    report.sections.append(
+        Section(
+            "F1 per label and system",
+            [Image(f1_bar_chart(results, anchors), "report_f1", "F1 per label per system")],
+        )
+    )
+    report.sections.append(errors_section(results))
+    report.sections.append(
+        json_section(
+            "Teacher subsets (combine)",
+            combine_json or metrics_dir / "combine" / "subsets.json",
+            "Teacher-subset search not run",
+            set(results[0]["labels"]),
+        )
+    )
+    speed = json_section(
+        "Speed and cost (benchmark)", benchmark_json or metrics_dir / "benchmark.json", "Benchmark not run"
+    )
+    speed.blocks.append(paper_speed_table(anchors))
+    report.sections.append(speed)
+    report.sections.append(examples_section(results, metrics_dir, corpus, examples, teachers_dir))
+    return report

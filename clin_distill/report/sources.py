@@ -1,0 +1,52 @@
+"""Read the inputs of the report: per-system metrics, paper anchors and other helpers' JSON."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from ..metrics.systems import SCHEMA
+
+ANCHORS_RESOURCE = "paper_anchors.v1.json"
+FIRST_SYSTEMS = ("distilled", "human")
+
+
+def load_anchors() -> dict:
+    """The paper's anchor numbers (versioned resource shipped with the library)."""
+    text = (resources.files("clin_distill") / "resources" / ANCHORS_RESOURCE).read_text(encoding="utf8")
+    return json.loads(text)
+
+
+def read_json(path: Path) -> tuple[object | None, str | None]:
+    """``(data, None)``, or ``(None, reason)`` when the file is absent or not JSON."""
+    if not path.is_file():
+        return None, f"{path} not found"
+    try:
+        return json.loads(path.read_text(encoding="utf8")), None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        return None, f"{path} could not be read ({type(err).__name__})"
+
+
+def system_order(result: dict) -> tuple:
+    name, kind = result.get("system", ""), result.get("kind", "")
+    rank = FIRST_SYSTEMS.index(name) if name in FIRST_SYSTEMS else len(FIRST_SYSTEMS)
+    return (rank, kind != "model", name)
+
+
+def load_results(metrics_dir: Path, corpus: str) -> list[dict]:
+    """Every ``<metrics_dir>/<system>/<corpus>.json`` written by the evaluate step, students first."""
+    results = []
+    for path in metrics_dir.glob(f"*/{corpus}.json"):
+        data, _ = read_json(path)
+        if isinstance(data, dict) and data.get("schema") == SCHEMA:
+            results.append(data)
+    return sorted(results, key=system_order)
+
+
+def load_spans(metrics_dir: Path, system: str, corpus: str) -> dict[str, set[tuple[int, int, str]]] | None:
+    """A system's predicted offsets (``<system>/<corpus>.spans.json``), or None if absent."""
+    data, _ = read_json(metrics_dir / system / f"{corpus}.spans.json")
+    if not isinstance(data, dict):
+        return None
+    return {doc_id: {(int(s), int(e), str(lab)) for s, e, lab in spans} for doc_id, spans in data.items()}

@@ -1,0 +1,87 @@
+"""Score trained pipelines and teachers on a gold corpus: strict/lenient P/R/F with bootstrap
+CIs and an error breakdown, written to <out_dir>/<system>/<corpus>.json (+ .spans.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from wasabi import msg
+
+from clin_distill.docio import read_docbin, write_json
+from clin_distill.labels import LABELS
+from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
+from clin_distill.metrics.compare import comparison_table
+from clin_distill.metrics.evaluate import scored_labels
+from clin_distill.metrics.systems import (
+    PredictionError,
+    parse_list,
+    parse_named,
+    predict_with_model,
+    read_teacher,
+    spans_by_doc,
+    system_metrics,
+)
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    gold_path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Gold DocBin with doc ids")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="Metrics folder")],
+    corpus: Annotated[str, typer.Option(help="Corpus name (file stem of the outputs)")],
+    model: Annotated[list[str] | None, typer.Option(help="NAME=PATH_OR_PACKAGE, repeatable")] = None,
+    teachers_dir: Annotated[Path | None, typer.Option(file_okay=False, help="corpus/teachers")] = None,
+    teachers: Annotated[str, typer.Option(help="Comma-separated teacher names")] = "",
+    split: Annotated[str, typer.Option(help="Teacher split to read")] = "test",
+    labels: Annotated[str, typer.Option(help="Labels to score (default: those the gold annotates)")] = "",
+    n_resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples")] = N_RESAMPLES,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed")] = SEED,
+) -> None:
+    gold = read_docbin(gold_path)
+    label_list = parse_list(labels) or scored_labels(gold, LABELS)
+    if not label_list:
+        msg.fail(f"{gold_path}: no gold spans with labels {', '.join(LABELS)}", exits=1)
+    spec = BootstrapSpec(n_resamples=n_resamples, seed=seed)
+    teacher_names = parse_list(teachers)
+    if teacher_names and teachers_dir is None:
+        msg.fail("--teachers needs --teachers-dir", exits=1)
+    try:
+        models = parse_named(model or [])
+        systems = [predict_with_model(name, target, gold) for name, target in models.items()]
+        for teacher in teacher_names:
+            meta_dir = out_dir / "teachers"  # <t>.json, <t>.usage.json, <t>/*.json from the teach steps
+            meta = [*sorted(meta_dir.glob(f"{teacher}.*json")), *sorted((meta_dir / teacher).glob("*.json"))]
+            systems.append(read_teacher(teachers_dir, teacher, corpus, split, meta))
+    except (PredictionError, KeyError) as err:
+        msg.fail(str(err).strip("'\""), exits=1)
+    if not systems:
+        msg.fail("nothing to evaluate: give --model and/or --teachers", exits=1)
+
+    results = []
+    for pred in systems:
+        result = system_metrics(pred, gold, corpus, label_list, spec)
+        write_json(out_dir / pred.name / f"{corpus}.json", result)
+        write_json(out_dir / pred.name / f"{corpus}.spans.json", spans_by_doc(pred.docs, label_list))
+        if result["missing"]:
+            msg.warn(f"{pred.name}: {result['missing']} gold docs have no prediction and no failure record")
+        results.append(result)
+
+    header, rows = comparison_table(results)
+    msg.table(rows, header=header, divider=True, title=f"{corpus} test")
+    table_md = "\n".join(
+        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        + ["| " + " | ".join(r) + " |" for r in rows]
+    )
+    (out_dir / f"evaluate.{corpus}.md").write_text(table_md + "\n", encoding="utf8")
+    best = max(results, key=lambda r: r["strict"]["micro"]["f"])
+    msg.good(
+        f"Evaluated {len(results)} systems on {len(gold)} {corpus} docs ({', '.join(label_list)}); "
+        f"best strict micro F1 {best['strict']['micro']['f']:.3f} ({best['system']}) → {out_dir}"
+    )
+
+
+if __name__ == "__main__":
+    app()
