@@ -1,0 +1,245 @@
+"""The combine step end to end: subset search on gold dev, the chosen plan on train, the files.
+
+Dev docs are scored only where every listed teacher labelled them, so every subset is
+compared on the same docs. A teacher that labelled no dev doc at all (e.g. an LLM that
+failed on every note) cannot be scored: it is left out of the search and the plan, and
+reported under ``teachers_dropped``. ``weighted`` estimates its weights on those dev docs;
+``dawid_skene`` is fit, without gold, on the split it labels (its dev score is in-sample).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.vocab import Vocab
+
+from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin, write_json
+from ..labels import LABELS
+from .apply import ON_FAILURE, Combined, Part, combine, plan_teachers, to_docs
+from .dawid_skene import DawidSkene
+from .disagreements import review_record, top_disagreements, write_review_jsonl
+from .strategies import Intersection, KOfN, Strategy, Union, Weighted, Weights, estimate_weights
+from .subsets import (
+    SEARCH_STRATEGIES,
+    all_subsets,
+    best_parts,
+    choose_best,
+    score_plan,
+    search_subsets,
+    subsets_markdown,
+    table_rows,
+)
+from .teachers import DocVotes, collect_votes, load_teacher_split
+
+NAMED = ("union", "intersection", "vote", "weighted", "dawid_skene")
+STRATEGIES = ("best", *NAMED)
+
+
+def named_strategy(name: str, weights: Weights, min_votes: int = 0) -> Strategy:
+    """A strategy by its CLI name; ``vote`` is a strict majority unless ``min_votes`` > 0."""
+    if name == "union":
+        return Union()
+    if name == "intersection":
+        return Intersection()
+    if name == "vote":
+        return KOfN(min_votes or None)
+    if name == "weighted":
+        return Weighted(weights)
+    if name == "dawid_skene":
+        return DawidSkene()
+    raise ValueError(f"unknown strategy {name!r}; choose one of {STRATEGIES}")
+
+
+@dataclass
+class CombineReport:
+    """``choice.json``'s content, every subset row, and the console table (labels with gold)."""
+
+    choice: dict
+    rows: list[dict]
+    table: list[list[str]]
+
+
+def _score_summary(scores: dict, labels: Sequence[str]) -> dict:
+    return {
+        mode: {k: {m: scores[mode][k][m] for m in ("p", "r", "f")} for k in (*labels, "micro")}
+        for mode in ("strict", "lenient")
+    }
+
+
+def _compare_strategies(
+    dev: Sequence[DocVotes], gold, teachers: Sequence[str], weights: Weights, min_votes: int, best_plan
+) -> dict[str, dict]:
+    """Every named strategy over all listed teachers and labels, and ``best``, scored on dev."""
+    plans = {
+        name: [Part(LABELS, tuple(teachers), named_strategy(name, weights, min_votes))] for name in NAMED
+    }
+    if best_plan:
+        plans["best"] = best_plan
+    return {name: _score_summary(score_plan(dev, gold, plan, LABELS), LABELS) for name, plan in plans.items()}
+
+
+def run_combine(
+    teachers_dir: Path,
+    gold_dir: Path,
+    out_dir: Path,
+    metrics_dir: Path,
+    dataset: str,
+    teachers: Sequence[str],
+    strategy: str = "best",
+    n_disagreements: int = 50,
+    min_votes: int = 0,
+    on_failure: str = "exclude",
+) -> CombineReport:
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
+    if on_failure not in ON_FAILURE:
+        raise ValueError(f"on_failure must be one of {ON_FAILURE}, got {on_failure!r}")
+    if not teachers:
+        raise ValueError("no teachers listed")
+    gold_path = Path(gold_dir) / "dev.spacy"
+    if not gold_path.is_file():
+        raise FileNotFoundError(f"gold dev set {gold_path} is missing")
+    listed = list(teachers)
+    vocab = Vocab()
+    gold_dev = read_docbin(gold_path, vocab)
+    dev_splits = [load_teacher_split(teachers_dir, t, dataset, "dev", vocab) for t in teachers]
+    train_splits = [load_teacher_split(teachers_dir, t, dataset, "train", vocab) for t in teachers]
+    gold_ids = {get_doc_id(doc) for doc in gold_dev}
+    dropped = {
+        s.teacher: f"labelled 0 of {len(gold_ids)} dev docs"
+        for s in dev_splits
+        if not s.docs.keys() & gold_ids
+    }
+    if len(dropped) == len(teachers):
+        raise ValueError(f"no listed teacher labelled any {dataset} dev doc: nothing to score")
+    teachers = [t for t in teachers if t not in dropped]
+    dev_splits = [s for s in dev_splits if s.teacher not in dropped]
+    train_splits = [s for s in train_splits if s.teacher not in dropped]
+
+    dev_votes, dev_counts = collect_votes(dev_splits, gold_dev)
+    dev = [dv for dv in dev_votes if not dv.failed]
+    if not dev:
+        raise ValueError(f"no {dataset} dev doc was labelled by every listed teacher: nothing to score")
+    rows = search_subsets(dev, gold_dev, teachers, LABELS)
+    best = choose_best(rows, LABELS)
+    weights = estimate_weights(
+        {s.teacher: [s.docs[dv.doc_id] for dv in dev] for s in dev_splits}, gold_dev, LABELS
+    )
+    if strategy == "best":
+        parts = best_parts(best)
+        if not parts:
+            raise ValueError(f"no label has gold spans on {dataset} dev; pick a named --strategy instead")
+    else:
+        parts = [Part(LABELS, tuple(teachers), named_strategy(strategy, weights, min_votes))]
+    comparison = _compare_strategies(dev, gold_dev, teachers, weights, min_votes, best_parts(best))
+
+    train_votes, train_counts = collect_votes(train_splits)
+    combined = combine(train_votes, parts, on_failure)
+    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined))
+    top, too_few = top_disagreements(train_votes, n_disagreements)
+    kept = set(combined.kept)
+    write_review_jsonl(
+        Path(metrics_dir) / "disagreements.jsonl",
+        (review_record(dv, score, combined.spans.get(dv.doc_id, []), dv.doc_id in kept) for dv, score in top),
+    )
+
+    choice = {
+        "dataset": dataset,
+        "strategy": strategy,
+        "on_failure": on_failure,
+        "teachers_listed": listed,
+        "teachers_dropped": dropped,
+        "teachers_selected": list(plan_teachers(parts)),
+        "labels": _label_choices(strategy, best, teachers),
+        "fitted": [f.describe() for f in combined.fitted],
+        "dev": {
+            "docs_scored": len(dev),
+            "docs_skipped_a_teacher_did_not_label": len(dev_votes) - len(dev),
+            "input_counts": dict(dev_counts),
+            "chosen_plan": comparison[strategy],
+        },
+        "train": {
+            "docs": len(train_votes),
+            "written": written,
+            **_output_summary(combined),
+            "input_counts": dict(train_counts),
+        },
+        "disagreements": {"exported": len(top), "docs_with_fewer_than_two_active_teachers": too_few},
+    }
+    subsets = {
+        "dataset": dataset,
+        "split": "dev",
+        "teachers": list(teachers),
+        "n_subsets": len(all_subsets(teachers)),
+        "strategies_searched": list(SEARCH_STRATEGIES),
+        "dev_docs_scored": len(dev),
+        "rows": rows,
+        "best": best,
+        "all_teachers": comparison,
+    }
+    metrics_dir = Path(metrics_dir)
+    write_json(metrics_dir / "subsets.json", subsets)
+    write_json(metrics_dir / "choice.json", choice)
+    intro = (
+        f"Dataset `{dataset}`, {len(dev)} dev docs labelled by every teacher "
+        f"({subsets['n_subsets']} subsets of "
+        f"{', '.join(teachers)}; vote = strict majority of the subset)."
+    )
+    markdown = subsets_markdown(rows, best, intro) + _comparison_markdown(comparison)
+    with atomic_path(metrics_dir / "subsets.md") as tmp:
+        tmp.write_text(markdown, encoding="utf8")
+    scored_rows = [r for r in rows if best[r["label"]] is not None]
+    return CombineReport(choice, rows, table_rows(scored_rows or rows, best))
+
+
+def _label_choices(strategy: str, best: dict[str, dict | None], teachers: Sequence[str]) -> dict:
+    if strategy != "best":
+        return {label: {"teachers": list(teachers), "strategy": strategy} for label in LABELS}
+    return {
+        label: {"dropped": "no gold spans on dev"}
+        if row is None
+        else {
+            "teachers": row["teachers"],
+            "strategy": row["strategy"],
+            "dev": {"strict_f": row["strict"]["f"], "lenient_f": row["lenient"]["f"]},
+        }
+        for label, row in best.items()
+    }
+
+
+def _output_summary(combined: Combined) -> dict:
+    kept = combined.kept
+    spans_by_label = Counter(s[2] for doc_id in kept for s in combined.spans[doc_id])
+    return {
+        "docs_without_spans": sum(1 for d in kept if not combined.spans[d]),
+        "spans": {label: spans_by_label[label] for label in LABELS},
+        "excluded": {
+            "count": len(combined.excluded),
+            "by_teacher": dict(Counter(t for missing in combined.excluded.values() for t in missing)),
+            "doc_ids": sorted(combined.excluded),
+        },
+        "counts": dict(combined.counts),
+    }
+
+
+def _comparison_markdown(comparison: dict[str, dict]) -> str:
+    header = ["strategy (all teachers)", *(f"{lab} F1" for lab in LABELS), "micro P", "micro R", "micro F1"]
+    lines = [
+        "",
+        "## Strategies over all teachers and labels (dev, strict)",
+        "",
+        "`weighted` uses weights estimated on this dev set and `dawid_skene` is fit on it, so both "
+        "are in-sample here; `best` is the per-label choice above.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for name, scores in comparison.items():
+        strict = scores["strict"]
+        cells = [name, *(f"{strict[lab]['f']:.3f}" for lab in LABELS)]
+        cells += [f"{strict['micro'][m]:.3f}" for m in ("p", "r", "f")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

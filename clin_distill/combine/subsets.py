@@ -1,0 +1,148 @@
+"""The subset search: every non-empty teacher subset, per label, under union and vote.
+
+Each (label, subset, strategy) is one :class:`.apply.Part` over that label only, applied to
+the gold dev docs every listed teacher labelled, and scored with
+:func:`clin_distill.metrics.score_docs` (strict and lenient). ``best`` takes, per label with
+gold spans on dev, the row with the highest strict F1; ties go to the higher lenient F1,
+then fewer teachers, then union before vote, then the subset listed first. A label without
+gold spans on dev has no evidence to choose from and is dropped from the distilled corpus.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from spacy.tokens import Doc
+from tqdm import tqdm
+
+from ..metrics.spans import score_docs
+from .apply import Part, combine, to_docs
+from .strategies import KOfN, Strategy, Union
+from .teachers import DocVotes
+
+SEARCH_STRATEGIES: dict[str, type[Strategy]] = {"union": Union, "vote": KOfN}
+METRIC_KEYS = ("p", "r", "f", "tp", "fp", "fn")
+
+
+def all_subsets(teachers: Sequence[str]) -> list[tuple[str, ...]]:
+    """Every non-empty subset (2^n − 1 of them), smallest first, in the teachers' order."""
+    if len(set(teachers)) != len(teachers):
+        raise ValueError("teacher names must be unique")
+    return [c for r in range(1, len(teachers) + 1) for c in itertools.combinations(teachers, r)]
+
+
+def score_plan(
+    docs: Sequence[DocVotes], gold_docs: Sequence[Doc], parts: Sequence[Part], labels: Sequence[str]
+) -> dict:
+    """Combine ``docs`` under ``parts`` and score the kept docs against gold."""
+    combined = combine(docs, parts)
+    return score_docs(to_docs(docs, combined), gold_docs, labels)
+
+
+def _metrics(scores: dict, label: str) -> dict:
+    return {mode: {k: scores[mode][label][k] for k in METRIC_KEYS} for mode in ("strict", "lenient")}
+
+
+def search_subsets(
+    docs: Sequence[DocVotes], gold_docs: Sequence[Doc], teachers: Sequence[str], labels: Sequence[str]
+) -> list[dict]:
+    """One row per (label, subset, strategy)."""
+    rows: list[dict] = []
+    for subset in tqdm(all_subsets(teachers), desc="teacher subsets", unit="subset"):
+        for name, strategy_cls in SEARCH_STRATEGIES.items():
+            for label in labels:
+                part = Part((label,), subset, strategy_cls())
+                scores = score_plan(docs, gold_docs, [part], [label])
+                rows.append(
+                    {"label": label, "teachers": list(subset), "strategy": name, **_metrics(scores, label)}
+                )
+    return rows
+
+
+def choose_best(rows: Sequence[dict], labels: Sequence[str]) -> dict[str, dict | None]:
+    """Per label, the best row (see the module docstring), or ``None`` without gold spans."""
+    order = {tuple(row["teachers"]): i for i, row in enumerate(rows)}
+    strategy_rank = {name: i for i, name in enumerate(SEARCH_STRATEGIES)}
+    best: dict[str, dict | None] = {}
+    for label in labels:
+        candidates = [r for r in rows if r["label"] == label]
+        if not candidates or candidates[0]["strict"]["tp"] + candidates[0]["strict"]["fn"] == 0:
+            best[label] = None
+            continue
+        best[label] = min(
+            candidates,
+            key=lambda r: (
+                -r["strict"]["f"],
+                -r["lenient"]["f"],
+                len(r["teachers"]),
+                strategy_rank[r["strategy"]],
+                order[tuple(r["teachers"])],
+            ),
+        )
+    return best
+
+
+def best_parts(best: dict[str, dict | None]) -> list[Part]:
+    """The plan of ``--strategy best``: one part per chosen label."""
+    return [
+        Part((label,), tuple(row["teachers"]), SEARCH_STRATEGIES[row["strategy"]]())
+        for label, row in best.items()
+        if row is not None
+    ]
+
+
+def _fmt(row: dict, mode: str) -> list[str]:
+    m = row[mode]
+    return [f"{m['p']:.3f}", f"{m['r']:.3f}", f"{m['f']:.3f}"]
+
+
+def table_rows(rows: Sequence[dict], best: dict[str, dict | None]) -> list[list[str]]:
+    """Rows for a text table, per label by strict F1 (best first); the chosen row is marked."""
+    chosen = {id(row) for row in best.values() if row is not None}
+    ordered = sorted(rows, key=lambda r: (r["label"], -r["strict"]["f"], -r["lenient"]["f"]))
+    return [
+        [
+            r["label"],
+            "+".join(r["teachers"]),
+            r["strategy"],
+            *_fmt(r, "strict"),
+            *_fmt(r, "lenient"),
+            str(r["strict"]["tp"] + r["strict"]["fp"]),
+            "✓" if id(r) in chosen else "",
+        ]
+        for r in ordered
+    ]
+
+
+TABLE_HEADER = [
+    "label",
+    "teachers",
+    "strategy",
+    "P",
+    "R",
+    "F1",
+    "len P",
+    "len R",
+    "len F1",
+    "spans",
+    "chosen",
+]
+
+
+def subsets_markdown(rows: Sequence[dict], best: dict[str, dict | None], intro: str) -> str:
+    lines = [
+        "# Teacher subsets on gold dev",
+        "",
+        intro,
+        "",
+        "P/R/F1 are strict (exact boundaries and label); `len` columns are lenient (any overlap, same "
+        "label). `spans` is the number of predicted spans; ✓ marks the subset chosen by `best`.",
+        "",
+    ]
+    for label, row in best.items():
+        if row is None:
+            lines.append(f"- **{label}**: no gold spans on dev; dropped from the distilled corpus.")
+    lines += ["", "| " + " | ".join(TABLE_HEADER) + " |", "|" + "---|" * len(TABLE_HEADER)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rows, best)]
+    return "\n".join(lines) + "\n"

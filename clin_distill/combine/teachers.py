@@ -1,0 +1,135 @@
+"""Read teacher outputs and pair them by doc id.
+
+A teacher's outputs live at ``<teachers_dir>/<teacher>/<dataset>/{train,dev,test}.spacy``
+plus ``failures.json`` (``{split: [doc_id, ...]}``). A doc is *failed* for a teacher if it
+is listed there or marked with :func:`clin_distill.docio.mark_failed`; it is *missing* if
+the teacher neither labelled nor listed it. Both count as "did not label", never as
+"no entities".
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..docio import failure_of, get_doc_id, read_docbin
+from ..labels import LABELS
+from .clusters import Span3
+
+FAILED = "failed"
+MISSING = "missing"
+
+
+@dataclass
+class TeacherSplit:
+    teacher: str
+    split: str
+    docs: dict[str, Doc]
+    failed: set[str]
+    failures_file: bool = True
+
+
+@dataclass
+class DocVotes:
+    """One doc: its tokens (``None`` if no teacher labelled it), each labelling teacher's
+    spans, and the teachers that did not label it, with why."""
+
+    doc_id: str
+    base: Doc | None
+    spans: dict[str, tuple[Span3, ...]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def parse_teacher_list(value: str) -> list[str]:
+    """``"open_vocab,quickumls,"`` → ``["open_vocab", "quickumls"]``: empty items dropped, order kept."""
+    return list(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+
+
+def _read_failures(path: Path, split: str) -> set[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not valid JSON (line {err.lineno})") from None
+    ids = data.get(split, []) if isinstance(data, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError(f"{path}: expected {{split: [doc_id, ...]}}, bad entry for {split!r}")
+    return set(ids)
+
+
+def load_teacher_split(
+    teachers_dir: Path, teacher: str, dataset: str, split: str, vocab: Vocab
+) -> TeacherSplit:
+    folder = Path(teachers_dir) / teacher / dataset
+    if not folder.is_dir():
+        raise FileNotFoundError(f"teacher {teacher!r} has no outputs for {dataset!r}: {folder} is missing")
+    path = folder / f"{split}.spacy"
+    if not path.is_file():
+        raise FileNotFoundError(f"teacher {teacher!r}: {path} is missing")
+    failures_path = folder / "failures.json"
+    failed = _read_failures(failures_path, split) if failures_path.is_file() else set()
+    docs: dict[str, Doc] = {}
+    for doc in read_docbin(path, vocab):
+        doc_id = get_doc_id(doc)
+        if doc_id in docs:
+            raise ValueError(f"{path}: duplicate doc id {doc_id!r}")
+        if failure_of(doc) is not None:
+            failed.add(doc_id)
+        else:
+            docs[doc_id] = doc
+    both = failed & docs.keys()
+    if both:
+        raise ValueError(f"{path}: doc {min(both)!r} is both labelled and listed in {failures_path.name}")
+    return TeacherSplit(teacher, split, docs, failed, failures_path.is_file())
+
+
+def _same_tokens(a: Doc, b: Doc) -> bool:
+    return len(a) == len(b) and a.text == b.text and all(x.idx == y.idx for x, y in zip(a, b, strict=True))
+
+
+def collect_votes(
+    splits: Sequence[TeacherSplit],
+    base_docs: Sequence[Doc] | None = None,
+    labels: Sequence[str] = LABELS,
+) -> tuple[list[DocVotes], Counter]:
+    """Pair teacher docs by id. With ``base_docs`` (e.g. gold dev) these are the docs and
+    their order; otherwise every id any teacher labelled or listed as failed, in first-seen
+    order. Returns the docs and counts of failures, missing docs and skipped spans."""
+    counts: Counter = Counter()
+    if base_docs is not None:
+        bases: dict[str, Doc | None] = {get_doc_id(d): d for d in base_docs}
+    else:
+        bases = {}
+        for split in splits:
+            for doc_id in [*split.docs, *sorted(split.failed)]:
+                bases.setdefault(doc_id, None)
+    for split in splits:
+        extra = (split.docs.keys() | split.failed) - bases.keys()
+        counts[f"{split.teacher}: docs not in the base corpus (skipped)"] += len(extra)
+    out: list[DocVotes] = []
+    for doc_id, base in bases.items():
+        votes = DocVotes(doc_id, base)
+        for split in splits:
+            doc = split.docs.get(doc_id)
+            if doc is None:
+                reason = FAILED if doc_id in split.failed else MISSING
+                votes.failed[split.teacher] = reason
+                counts[f"{split.teacher}: {reason}"] += 1
+                continue
+            if votes.base is None:
+                votes.base = doc
+            elif not _same_tokens(votes.base, doc):
+                raise ValueError(
+                    f"doc {doc_id!r}: {split.teacher}'s {split.split} tokens differ from the base doc's "
+                    "(every teacher must keep the text and the spacy.blank('en') tokens)"
+                )
+            kept = tuple((e.start, e.end, e.label_) for e in doc.ents if e.label_ in labels)
+            counts[f"{split.teacher}: spans with other labels (skipped)"] += len(doc.ents) - len(kept)
+            votes.spans[split.teacher] = kept
+        out.append(votes)
+    return out, +counts

@@ -1,0 +1,53 @@
+"""Combine teacher labels: score every teacher subset on gold dev, write the distilled train corpus."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from wasabi import msg
+
+from clin_distill.combine import STRATEGIES, parse_teacher_list, run_combine
+from clin_distill.combine.subsets import TABLE_HEADER
+
+
+def main(
+    teachers_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/teachers")],
+    gold_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/<dataset>")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="Where train.spacy is written")],
+    metrics_dir: Annotated[Path, typer.Argument(file_okay=False, help="Where the tables and export go")],
+    dataset: Annotated[str, typer.Option(help="Dataset folder name under each teacher")],
+    teachers: Annotated[str, typer.Option(help="Comma-separated teacher names (empty items ignored)")],
+    strategy: Annotated[str, typer.Option(help=f"One of {', '.join(STRATEGIES)}")] = "best",
+    disagreements: Annotated[int, typer.Option(min=0, help="Docs to export for review")] = 50,
+    min_votes: Annotated[int, typer.Option(min=0, help="k for --strategy vote (0: strict majority)")] = 0,
+    on_failure: Annotated[str, typer.Option(help="Failed docs: exclude or abstain")] = "exclude",
+) -> None:
+    try:
+        report = run_combine(
+            teachers_dir,
+            gold_dir,
+            out_dir,
+            metrics_dir,
+            dataset,
+            parse_teacher_list(teachers),
+            strategy=strategy,
+            n_disagreements=disagreements,
+            min_votes=min_votes,
+            on_failure=on_failure,
+        )
+    except (FileNotFoundError, ValueError) as err:
+        msg.fail(str(err))
+        raise typer.Exit(1) from None
+    for teacher, why in report.choice["teachers_dropped"].items():
+        msg.warn(f"teacher {teacher!r} left out: {why}")
+    msg.table(report.table, header=TABLE_HEADER, divider=True)
+    train = report.choice["train"]
+    msg.good(
+        f"{strategy}: {train['written']} of {train['docs']} train docs written to {out_dir / 'train.spacy'} "
+        f"({train['excluded']['count']} excluded, {sum(train['spans'].values())} spans); "
+        f"{report.choice['disagreements']['exported']} docs for review; tables in {metrics_dir}"
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
