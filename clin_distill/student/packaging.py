@@ -1,0 +1,242 @@
+"""Turn a trained student into the installable ``en_clin_distilled`` package (sdist and wheel).
+
+The packaged pipeline is the student plus a sentencizer and medspaCy ConText after NER
+(:mod:`clin_distill.runtime.assertion`). Every module of :mod:`clin_distill.runtime` ships inside the
+package (``spacy package --code``), so the installed model needs spaCy, spacy-transformers, medspaCy
+and torch, never ``clin_distill``. The transformer's config, tokenizer and weights are serialized inside
+the model folder by spacy-transformers, so loading needs no hub access.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import spacy
+import srsly
+from spacy.cli.package import package as spacy_package
+
+from ..labels import LABELS
+from ..runtime.assertion import ASSERTION_ATTRIBUTES, add_assertion
+from ..runtime.int8 import FACTORY as INT8_FACTORY
+
+RUNTIME_PACKAGE = "clin_distill.runtime"
+OWN_DISTRIBUTION = "clin-distill"
+TRANSFORMER = "transformer"
+INT8_NAME = "int8"
+# Pinned to what trained the model: the serialized transformer and tokenizer are read back by these
+PINNED = ("torch", "transformers", "medspacy")
+
+
+def runtime_code_paths() -> list[Path]:
+    """Every module of clin_distill.runtime except its ``__init__`` (spacy package copies them flat)."""
+    folder = resources.files(RUNTIME_PACKAGE)
+    return sorted(
+        Path(str(p)) for p in folder.iterdir() if p.name.endswith(".py") and p.name != "__init__.py"
+    )
+
+
+def pinned_requirements() -> list[str]:
+    """``name==version`` for PINNED, from this environment (local labels such as ``+cpu`` dropped)."""
+    return [f"{name}=={metadata.version(name).split('+')[0]}" for name in PINNED]
+
+
+def licence_notes(dataset: str, teachers: list[str]) -> dict[str, Any]:
+    notes = json.loads(
+        (resources.files("clin_distill") / "resources" / "student" / "licences.json").read_text()
+    )
+    ontologies = notes["ontologies"]
+    chosen = [t for t in teachers if t in ontologies] or list(ontologies)
+    return {
+        "data": {dataset: notes["datasets"].get(dataset, "see the corpus's own licence")},
+        "ontologies": {name: ontologies[name] for name in chosen},
+        "backbones": notes["backbones"],
+        "note": "Teacher labels from LLM services are subject to each provider's terms of use.",
+    }
+
+
+def teachers_named(data: Any) -> list[str]:
+    """Teacher names found under any ``teachers`` key of the combine step's JSON."""
+    found: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "teachers" and isinstance(value, list | tuple):
+                found += [str(v) for v in value]
+            else:
+                found += teachers_named(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += teachers_named(value)
+    return list(dict.fromkeys(found))
+
+
+def label_scores(evaluation: dict) -> dict[str, Any]:
+    """Strict and lenient per-label P/R/F (+ micro) from a metrics/<system>/<dataset>.json."""
+    out: dict[str, Any] = {"n_docs": evaluation.get("n_docs")}
+    for mode in ("strict", "lenient"):
+        table = evaluation.get(mode, {})
+        out[mode] = {
+            key: {m: table[key][m] for m in ("p", "r", "f") if m in table[key]}
+            for key in (*LABELS, "micro")
+            if key in table
+        }
+    return out
+
+
+def scores_record(model_meta: dict, metrics_dir: Path | None, dataset: str) -> dict[str, Any]:
+    """Test-set scores from the evaluate step when present, else spaCy's dev scores from training."""
+    if metrics_dir is not None:
+        path = metrics_dir / "distilled" / f"{dataset}.json"
+        if path.is_file():
+            return {"source": str(path), "split": "test", **label_scores(srsly.read_json(path))}
+    perf = model_meta.get("performance", {})
+    return {
+        "source": "training (spaCy scorer, gold dev set, best checkpoint)",
+        "split": "dev",
+        "strict": {
+            **{label: vals for label, vals in (perf.get("ents_per_type") or {}).items()},
+            "micro": {"p": perf.get("ents_p"), "r": perf.get("ents_r"), "f": perf.get("ents_f")},
+        },
+    }
+
+
+def build_meta(
+    model_meta: dict,
+    name: str,
+    version: str,
+    dataset: str,
+    metrics_dir: Path | None,
+    benchmark: Path | None,
+    combine: Path | None,
+) -> dict[str, Any]:
+    record = model_meta.get("clin_distill", {})
+    choice_path = combine.parent / "choice.json" if combine is not None else None
+    choice = srsly.read_json(choice_path) if choice_path and choice_path.is_file() else None
+    teachers = teachers_named(choice) if choice is not None else []
+    speed = srsly.read_json(benchmark) if benchmark is not None and benchmark.is_file() else None
+    meta = dict(model_meta)
+    meta.update(
+        {
+            "name": name,
+            "version": version,
+            "description": (
+                "Clinical NER (MEDICATION, DISEASE, SYMPTOM) distilled from LLM and ontology teachers, "
+                "with medspaCy ConText assertion (negated, historical, family, hypothetical)."
+            ),
+            "license": "MIT (code); see clin_distill.licences for data, ontology and backbone terms",
+            "requirements": pinned_requirements(),
+        }
+    )
+    meta["clin_distill"] = {
+        **record,
+        "labels": list(LABELS),
+        "assertion_attributes": list(ASSERTION_ATTRIBUTES),
+        "dataset": dataset,
+        "teacher_combination": {
+            "choice": choice,
+            "teachers": teachers,
+            "subsets_table": str(combine) if combine is not None and combine.is_file() else None,
+        },
+        "scores": scores_record(model_meta, metrics_dir, dataset),
+        "speed": speed,
+        "speed_source": str(benchmark) if speed is not None else None,
+    }
+    meta["clin_distill"]["licences"] = licence_notes(dataset, teachers)
+    return meta
+
+
+def stage_model(model_dir: Path, staging: Path) -> Path:
+    """Load the student, add int8 (off) after the transformer and assertion after NER, save to staging."""
+    nlp = spacy.load(model_dir)
+    if TRANSFORMER in nlp.pipe_names:
+        nlp.add_pipe(INT8_FACTORY, name=INT8_NAME, after=TRANSFORMER, config={"enabled": False})
+    add_assertion(nlp, after="ner")
+    nlp.to_disk(staging)
+    return staging
+
+
+def build_distributions(package_root: Path) -> None:
+    """Build the sdist and the wheel into ``package_root/dist`` (no isolated build env: offline-safe)."""
+    cmd = [sys.executable, "-m", "build", "--sdist", "--wheel", "--no-isolation", "--outdir", "dist", "."]
+    result = subprocess.run(cmd, cwd=package_root, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise RuntimeError(f"building {package_root.name} failed (exit {result.returncode}):\n{tail}")
+
+
+def own_requirements(requirements: list[str]) -> list[str]:
+    return [
+        r
+        for r in requirements
+        if re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower().replace("_", "-") == OWN_DISTRIBUTION
+    ]
+
+
+def build_package(
+    model_dir: Path,
+    packages_dir: Path,
+    name: str,
+    version: str,
+    dataset: str,
+    metrics_dir: Path | None = None,
+    benchmark: Path | None = None,
+    combine: Path | None = None,
+) -> Path:
+    """Build ``packages_dir/en_<name>-<version>/`` with ``dist/`` holding the sdist and the wheel."""
+    packages_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="clin_distill_package_") as tmp:
+        staging = stage_model(model_dir, Path(tmp) / "model")
+        meta = build_meta(
+            srsly.read_json(staging / "meta.json"), name, version, dataset, metrics_dir, benchmark, combine
+        )
+        srsly.write_json(staging / "meta.json", meta)
+        package_root = packages_dir / f"{meta['lang']}_{name}-{version}"
+        if package_root.exists():
+            shutil.rmtree(package_root)
+        spacy_package(
+            staging,
+            packages_dir,
+            code_paths=runtime_code_paths(),
+            name=name,
+            version=version,
+            create_sdist=False,
+            create_wheel=False,
+            force=True,
+            silent=True,
+        )
+    # spaCy adds the distribution of every registered function the config names; the runtime
+    # factories are also registered by clin_distill's entry points, but ship as --code modules.
+    meta_path = package_root / "meta.json"
+    packaged = srsly.read_json(meta_path)
+    packaged["requirements"] = [
+        r for r in packaged["requirements"] if r not in own_requirements(packaged["requirements"])
+    ]
+    srsly.write_json(meta_path, packaged)
+    build_distributions(package_root)
+    check_package(package_root)
+    return package_root
+
+
+def check_package(package_root: Path) -> None:
+    """The built package must not depend on the training library and must hold a wheel and an sdist."""
+    meta = srsly.read_json(package_root / "meta.json")
+    own = own_requirements(meta.get("requirements", []))
+    if own:
+        raise RuntimeError(f"{package_root}: the package must not require {own}")
+    dist = package_root / "dist"
+    if not list(dist.glob("*.whl")) or not list(dist.glob("*.tar.gz")):
+        raise RuntimeError(f"{package_root}/dist lacks the wheel or the sdist")
+
+
+def built_wheel(package_root: Path) -> Path:
+    wheels = sorted((package_root / "dist").glob("*.whl"))
+    if len(wheels) != 1:
+        raise RuntimeError(f"expected one wheel in {package_root}/dist, found {len(wheels)}")
+    return wheels[0]

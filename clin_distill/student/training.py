@@ -1,0 +1,161 @@
+"""Train a student (configs/student_*.cfg) in-process with spaCy and record how it was made.
+
+The config's ``[paths]`` are filled here: train/dev corpora, the resolved backbone and a labels file
+built from :data:`clin_distill.labels.LABELS` (so the NER always knows all three labels, even when the
+training corpus lacks one). The learning-rate schedule is sized to the final ``max_steps`` (10% warm-up),
+the tokenizer's casing follows the backbone's vocabulary, and ``SPACY_CONFIG_OVERRIDES`` wins over
+everything, as in ``spacy train``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+import srsly
+from spacy.cli._util import parse_config_overrides
+from spacy.cli.train import train as spacy_train
+from spacy.training import Example
+from spacy.util import load_config
+
+from ..backbone import BackboneChoice, backbone_lowercases, resolve_backbone
+from ..docio import get_doc_id, read_docbin, write_json
+from ..labels import LABELS
+
+WARMUP_FRACTION = 0.1
+TRANSFORMER = "transformer"
+
+
+@dataclass(frozen=True)
+class CorpusSummary:
+    path: str
+    docs: int
+    words: int
+    entities: dict[str, int]
+
+    def record(self) -> dict[str, Any]:
+        return {"path": self.path, "docs": self.docs, "words": self.words, "entities": self.entities}
+
+
+def summarise_corpus(path: Path, role: str) -> CorpusSummary:
+    """Count docs, words and entities per label; reject an empty corpus or a label outside LABELS."""
+    docs = read_docbin(path)
+    if not docs:
+        raise ValueError(f"{role} corpus {path} holds 0 docs: nothing to train or select on")
+    counts: Counter = Counter()
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ not in LABELS:
+                raise ValueError(
+                    f"{role} corpus {path}, doc {get_doc_id(doc)}: label {ent.label_!r} not in {LABELS}"
+                )
+            counts[ent.label_] += 1
+    return CorpusSummary(
+        path=str(path),
+        docs=len(docs),
+        words=sum(len(doc) for doc in docs),
+        entities={label: counts[label] for label in LABELS},
+    )
+
+
+def write_ner_labels(path: Path) -> Path:
+    """Write the NER label data (all transitions) for LABELS, as ``spacy init labels`` writes it."""
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in LABELS:
+        ner.add_label(label)
+    doc = nlp.make_doc("x")
+    nlp.initialize(lambda: [Example(doc, doc)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(path, ner.label_data)
+    return path
+
+
+def uses_transformer(config: dict) -> bool:
+    return config["components"].get(TRANSFORMER, {}).get("factory") == TRANSFORMER
+
+
+def has_warmup_schedule(config: dict) -> bool:
+    rate = config["training"]["optimizer"].get("learn_rate")
+    return isinstance(rate, dict) and "warmup_steps" in rate and "total_steps" in rate
+
+
+def build_overrides(
+    config: dict,
+    train_path: Path,
+    dev_path: Path,
+    labels_path: Path,
+    backbone: BackboneChoice | None,
+    lowercase: bool | None,
+    max_steps: int,
+    eval_frequency: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Config overrides for one training run; ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
+    overrides: dict[str, Any] = {
+        "paths.train": str(train_path),
+        "paths.dev": str(dev_path),
+        "paths.labels": str(labels_path),
+        "system.seed": seed,
+        "training.max_steps": max_steps,
+        "training.eval_frequency": eval_frequency,
+    }
+    if backbone is not None:
+        overrides["paths.backbone"] = backbone.resolved
+        overrides["components.transformer.model.tokenizer_config.do_lower_case"] = bool(lowercase)
+    overrides.update(parse_config_overrides([], env_var="SPACY_CONFIG_OVERRIDES"))
+    steps = int(overrides["training.max_steps"])
+    if has_warmup_schedule(config) and steps > 0:
+        overrides.setdefault("training.optimizer.learn_rate.total_steps", steps)
+        overrides.setdefault(
+            "training.optimizer.learn_rate.warmup_steps", max(1, round(WARMUP_FRACTION * steps))
+        )
+    return overrides
+
+
+def train_student(
+    config_path: Path,
+    train_path: Path,
+    dev_path: Path,
+    output_dir: Path,
+    backbone: str,
+    max_steps: int,
+    eval_frequency: int,
+    gpu_id: int = -1,
+    seed: int = 13,
+) -> dict[str, Any]:
+    """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta."""
+    config = load_config(config_path, interpolate=False)
+    train_summary = summarise_corpus(train_path, "training")
+    dev_summary = summarise_corpus(dev_path, "dev")
+    choice, lowercase = None, None
+    if uses_transformer(config):
+        choice = resolve_backbone(backbone)
+        lowercase = backbone_lowercases(choice.resolved)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    labels_path = write_ner_labels(output_dir / "labels" / "ner.json")
+    overrides = build_overrides(
+        config, train_path, dev_path, labels_path, choice, lowercase, max_steps, eval_frequency, seed
+    )
+    spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides)
+    record = {
+        "config": Path(config_path).name,
+        "backbone": choice.record()
+        if choice
+        else {"requested": backbone, "resolved": None, "reason": "config has no transformer"},
+        "lowercase": lowercase,
+        "training_corpus": train_summary.record(),
+        "dev_corpus": dev_summary.record(),
+        "seed": seed,
+        "max_steps": overrides["training.max_steps"],
+        "eval_frequency": overrides["training.eval_frequency"],
+    }
+    for model in ("model-best", "model-last"):
+        meta_path = output_dir / model / "meta.json"
+        meta = srsly.read_json(meta_path)
+        meta["clin_distill"] = record
+        write_json(meta_path, meta)
+    return record

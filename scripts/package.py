@@ -1,0 +1,41 @@
+"""Package a trained student as en_<name>: add ConText assertion after NER (and the int8 switch, off),
+write meta.json (labels, backbone, corpora, teacher combination, scores, speed, licences) and build the
+sdist and wheel into <packages_dir>/en_<name>-<version>/dist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from wasabi import msg
+
+from clin_distill.student.packaging import build_package, built_wheel
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    model_dir: Annotated[
+        Path, typer.Argument(exists=True, file_okay=False, help="Trained model-best folder")
+    ],
+    packages_dir: Annotated[Path, typer.Argument(file_okay=False, help="Output folder for packages")],
+    name: Annotated[str, typer.Option(help="Package name without the language prefix")] = "clin_distilled",
+    version: Annotated[str, typer.Option(help="Package version")] = "0.1.0",
+    metrics: Annotated[
+        Path | None, typer.Option(file_okay=False, help="Metrics folder (test scores)")
+    ] = None,
+    benchmark: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/benchmark.json")] = None,
+    combine: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/combine/subsets.json")] = None,
+    dataset: Annotated[str, typer.Option(help="Dataset the scores refer to")] = "ncbi_disease",
+) -> None:
+    try:
+        root = build_package(model_dir, packages_dir, name, version, dataset, metrics, benchmark, combine)
+    except (ValueError, RuntimeError) as err:
+        msg.fail(str(err), exits=1)
+    msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")
+
+
+if __name__ == "__main__":
+    app()

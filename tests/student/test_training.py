@@ -1,0 +1,100 @@
+"""scripts/train.py: model-best, recorded backbone and corpora, labels, schedule, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+import srsly
+from spacy.util import load_config
+
+from clin_distill.docio import write_docbin
+from clin_distill.labels import LABELS
+from clin_distill.student.training import build_overrides
+from tests.student.conftest import MAX_STEPS, REPO, TrainedStudent, invoke
+from tests.student.synthetic import synthetic_docs, write_corpus
+
+
+def test_model_best_records_backbone_and_corpora(trained_student: TrainedStudent) -> None:
+    meta = srsly.read_json(trained_student.best / "meta.json")
+    record = meta["clin_distill"]
+    assert record["backbone"] == {
+        "requested": str(trained_student.backbone),
+        "resolved": str(trained_student.backbone.resolve()),
+        "reason": "local model folder",
+    }
+    assert record["training_corpus"]["docs"] == 16
+    assert record["training_corpus"]["entities"]["MEDICATION"] == 0
+    assert record["dev_corpus"]["docs"] == 8
+    assert record["max_steps"] == MAX_STEPS
+    assert record["lowercase"] is True  # the tiny BERT's vocabulary is lower-case
+    assert (trained_student.output / "model-last" / "meta.json").is_file()
+
+
+def test_ner_knows_every_label_even_one_missing_from_training(trained_student: TrainedStudent) -> None:
+    nlp = spacy.load(trained_student.best)
+    assert set(nlp.get_pipe("ner").labels) == set(LABELS)
+
+
+def test_config_carries_backbone_casing_and_schedule(trained_student: TrainedStudent) -> None:
+    config = load_config(trained_student.best / "config.cfg", interpolate=False)
+    assert config["paths"]["backbone"] == str(trained_student.backbone.resolve())
+    assert config["components"]["transformer"]["model"]["tokenizer_config"]["do_lower_case"] is True
+    schedule = config["training"]["optimizer"]["learn_rate"]
+    assert schedule["total_steps"] == MAX_STEPS
+    assert schedule["warmup_steps"] == 2  # 10% of the steps
+    assert schedule["initial_rate"] == 0.003  # SPACY_CONFIG_OVERRIDES was honoured
+    assert config["training"]["eval_frequency"] == 10
+
+
+def test_tiny_student_learns_the_synthetic_entities(trained_student: TrainedStudent) -> None:
+    nlp = spacy.load(trained_student.best)
+    doc = nlp("Started lisinopril for hypertension .")
+    assert ("hypertension", "DISEASE") in {(e.text, e.label_) for e in doc.ents}
+
+
+def test_env_overrides_win_and_size_the_schedule(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SPACY_CONFIG_OVERRIDES", "--training.max_steps=50")
+    config = load_config(REPO / "configs" / "student_trf.cfg", interpolate=False)
+    overrides = build_overrides(config, tmp_path, tmp_path, tmp_path, None, None, 600, 100, 13)
+    assert overrides["training.max_steps"] == 50
+    assert overrides["training.optimizer.learn_rate.total_steps"] == 50
+    assert overrides["training.optimizer.learn_rate.warmup_steps"] == 5
+    cnn = load_config(REPO / "configs" / "student_cnn.cfg", interpolate=False)
+    assert "training.optimizer.learn_rate.total_steps" not in build_overrides(
+        cnn, tmp_path, tmp_path, tmp_path, None, None, 600, 100, 13
+    )
+
+
+def test_empty_training_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.spacy"
+    write_docbin(empty, [])
+    dev = write_corpus(tmp_path / "dev.spacy", 2)
+    result = invoke("train", REPO / "configs/student_cnn.cfg", empty, dev, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "0 docs" in result.stdout and str(empty) in result.stdout
+    assert not (tmp_path / "out" / "model-best").exists()
+
+
+def test_unknown_label_names_the_doc_not_its_text(tmp_path: Path) -> None:
+    docs = synthetic_docs(2)
+    ent = docs[1].ents[0]
+    docs[1].ents = [spacy.tokens.Span(docs[1], ent.start, ent.end, label="PROCEDURE")]
+    bad = tmp_path / "bad.spacy"
+    write_docbin(bad, docs)
+    result = invoke("train", REPO / "configs/student_cnn.cfg", bad, bad, tmp_path / "out")
+    assert result.exit_code == 1
+    assert "synthetic-1" in result.stdout and "PROCEDURE" in result.stdout
+    assert ent.text not in result.stdout
+
+
+def test_cnn_student_trains_without_a_backbone(tmp_path: Path) -> None:
+    train = write_corpus(tmp_path / "train.spacy", 8)
+    result = invoke(
+        "train", REPO / "configs/student_cnn.cfg", train, train, tmp_path / "out",
+        "--backbone", "auto", "--max-steps", 2, "--eval-frequency", 1,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output[-2000:]
+    record = srsly.read_json(tmp_path / "out" / "model-best" / "meta.json")["clin_distill"]
+    assert record["backbone"]["resolved"] is None
+    assert set(spacy.load(tmp_path / "out" / "model-best").get_pipe("ner").labels) == set(LABELS)
