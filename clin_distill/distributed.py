@@ -502,6 +502,8 @@ class ShardAnnotator:
             notes = iter_notes(shard, self.input_fs, opts.batch_size, *columns, report)
             for batch in notes:
                 where = f"notes {batch.ids[0]}..{batch.ids[-1]}"
+                # Long notes are labelled whole, never dropped (the transformer reads strided windows).
+                self.nlp.max_length = max([self.nlp.max_length, *(len(t) + 1 for t in batch.texts)])
                 with self.slot():
                     docs = list(self.nlp.pipe(batch.texts, batch_size=opts.batch_size))
                 for note_id, doc in zip(batch.ids, docs, strict=True):

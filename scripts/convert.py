@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.public import DATASETS, convert_dataset, parse_datasets
 
@@ -31,7 +32,7 @@ def main(
             total = stats.to_dict()["total"]
             summary.append(f"{name}: {total['docs']} docs, {total['spans_total']} spans")
     except CorpusError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     msg.good(f"Converted to {out_dir}: " + "; ".join(summary))
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.medalign import convert_medalign
 
@@ -24,7 +25,7 @@ def main(
     try:
         stats = convert_medalign(notes, annotations, out_dir, label_map, include_unannotated)
     except CorpusError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     header, rows = stats.table()
     msg.table(rows, header=header, divider=True, title="medalign (test only)")
     total = stats.to_dict()["total"]

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.n2c2 import DEV_FRACTION, convert_n2c2
 
@@ -18,11 +19,11 @@ def main(
     dev_fraction: Annotated[float, typer.Option(help="Share of official train used as dev")] = DEV_FRACTION,
 ) -> None:
     if not n2c2_dir.strip():
-        msg.fail("No n2c2 folder given: set vars.n2c2_dir to your local n2c2 2018 Track 2 release", exits=1)
+        fail("No n2c2 folder given: set vars.n2c2_dir to your local n2c2 2018 Track 2 release")
     try:
         stats = convert_n2c2(Path(n2c2_dir), out_dir, label_map, seed, dev_fraction)
     except CorpusError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     header, rows = stats.table()
     msg.table(rows, header=header, divider=True, title="n2c2")
     total = stats.to_dict()["total"]

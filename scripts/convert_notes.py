@@ -7,6 +7,7 @@ import spacy
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.notes import notes_to_docs
 from clin_distill.docio import write_docbin
@@ -21,7 +22,7 @@ def main(
     try:
         docs, skipped = notes_to_docs(spacy.blank("en"), notes, id_column, text_column)
     except CorpusError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     n = write_docbin(output, docs)
     msg.good(f"Wrote {n} notes to {output} (skipped: {dict(skipped) or 'none'})")
 

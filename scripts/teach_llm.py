@@ -13,6 +13,7 @@ import srsly
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.llm.guard import RemoteEndpointRefused
 from clin_distill.llm.run import SPLITS, parse_names, run_teachers
 from clin_distill.llm.transport import AuthError
@@ -58,7 +59,7 @@ def main(
     ] = 0,
 ) -> None:
     if allow_remote.lower() not in TRUTHY | FALSY:
-        msg.fail(f"--allow-remote takes true or false, not {allow_remote!r}", exits=1)
+        fail(f"--allow-remote takes true or false, not {allow_remote!r}")
     if not parse_names(teachers):
         msg.info("No LLM teachers configured (--teachers is empty); writing an empty manifest")
     try:
@@ -77,7 +78,7 @@ def main(
             max_docs=max_docs or None,
         )
     except (RemoteEndpointRefused, AuthError, FileNotFoundError, ValueError, RuntimeError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     if manifest["teachers"]:
         _tables(manifest, metrics)
     failed = sum(t["failed"] for t in manifest["teachers"])

@@ -36,12 +36,15 @@ mapped or ignored (``surface_whitespace``, ``discontinuous_joined``,
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import random
 import re
+import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,20 @@ def read_utf8(path: Path) -> str:
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise CorpusError(f"{where(path, line=line)}: invalid UTF-8 at byte {err.start}") from None
+
+
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line_no, line)`` of a JSONL text split at ``\\n`` only: JSON strings may hold U+2028,
+    U+0085 and the like unescaped, which ``str.splitlines`` would wrongly split at."""
+    for line_no, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield line_no, line
+
+
+def csv_rows(text: str) -> csv.DictReader:
+    """A ``csv.DictReader`` over ``text`` with newline handling left to the csv module."""
+    csv.field_size_limit(sys.maxsize)
+    return csv.DictReader(io.StringIO(text, newline=""))
 
 
 def normalize_space(text: str) -> str:
@@ -236,7 +253,8 @@ def _resolve_overlaps(spans: list[tuple[int, int, str, int, int]], stats: SplitS
 
 def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats) -> Doc:
     """Tokenize ``raw`` and set its gold ``doc.ents`` by the shared policies (counts go to ``stats``)."""
-    doc = set_doc_id(nlp.make_doc(raw.text), raw.doc_id)
+    # The tokenizer itself, not make_doc: notes over nlp.max_length (1M chars) are kept whole.
+    doc = set_doc_id(nlp.tokenizer(raw.text), raw.doc_id)
     aligned = []
     for span in raw.spans:
         stats.source_spans[span.label] += 1

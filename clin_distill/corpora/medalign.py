@@ -17,9 +17,7 @@ annotated and an empty note means "no entities").
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +32,8 @@ from .base import (
     RawSpan,
     check_span,
     convert_splits,
+    csv_rows,
+    jsonl_lines,
     read_utf8,
     where,
 )
@@ -44,9 +44,7 @@ FIELDS = ("note_id", "start", "end", "label")
 
 def _annotation_records(path: Path) -> Iterator[tuple[dict, int]]:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        for line_no, line in enumerate(read_utf8(path).splitlines(), 1):
-            if not line.strip():
-                continue
+        for line_no, line in jsonl_lines(read_utf8(path)):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError:
@@ -55,8 +53,7 @@ def _annotation_records(path: Path) -> Iterator[tuple[dict, int]]:
                 raise CorpusError(f"{where(path, line=line_no)}: not a JSON object")
             yield record, line_no
     elif path.suffix.lower() == ".csv":
-        csv.field_size_limit(sys.maxsize)
-        reader = csv.DictReader(read_utf8(path).splitlines(keepends=True))
+        reader = csv_rows(read_utf8(path))
         for row in reader:
             yield row, reader.line_num
     else:

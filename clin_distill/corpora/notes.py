@@ -12,9 +12,7 @@ Errors (invalid UTF-8 or JSON, missing fields) name the file and line, never the
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..docio import set_doc_id
-from .base import CorpusError, read_utf8, where
+from .base import CorpusError, csv_rows, jsonl_lines, read_utf8, where
 
 ID_COLUMNS = ("id", "note_id")
 TEXT_COLUMNS = ("text", "note_text")
@@ -37,9 +35,7 @@ def _pick(columns: Iterable[str], wanted: str | None, defaults: tuple[str, ...])
 
 
 def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
-    for line_no, line in enumerate(read_utf8(path).splitlines(), 1):
-        if not line.strip():
-            continue
+    for line_no, line in jsonl_lines(read_utf8(path)):
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
@@ -53,8 +49,7 @@ def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tup
 
 
 def _csv(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
-    csv.field_size_limit(sys.maxsize)
-    reader = csv.DictReader(read_utf8(path).splitlines(keepends=True))
+    reader = csv_rows(read_utf8(path))
     columns = reader.fieldnames or []
     text_col = _pick(columns, text_key, TEXT_COLUMNS)
     if text_col is None:
@@ -80,6 +75,8 @@ def iter_note_records(
             raise CorpusError(f"{path}: folder holds no .txt notes")
         for file in files:
             yield file.stem, read_utf8(file), 0
+    elif path.is_file() and path.stat().st_size == 0:
+        raise CorpusError(f"{path}: empty file (no notes)")
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _jsonl(path, id_key, text_key)
     elif path.suffix.lower() == ".csv":
@@ -112,5 +109,7 @@ def notes_to_docs(
         if not text.strip():
             skipped["empty"] += 1
             continue
-        docs.append(set_doc_id(nlp.make_doc(text), doc_id))
+        docs.append(set_doc_id(nlp.tokenizer(text), doc_id))  # no nlp.max_length cap
+    if not seen:
+        raise CorpusError(f"{path}: holds no notes")
     return docs, skipped

@@ -42,7 +42,10 @@ def read_pubtator(path: str | Path) -> Iterator[RawDoc]:
     title: str | None = None
     abstract: str | None = None
     mentions: list = []
-    for line_no, line in enumerate(read_utf8(path).split("\n"), 1):
+    text = read_utf8(path)
+    if not text.strip():
+        raise CorpusError(f"{path}: empty file (no documents)")
+    for line_no, line in enumerate(text.split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
             if pmid is not None:

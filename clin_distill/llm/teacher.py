@@ -2,7 +2,8 @@
 
 A teacher config is a spaCy config whose ``[components.llm]`` block is a normal spacy-llm
 component (task ``spacy.NER.v3``, model ``clin_distill.*``), plus a ``[teacher]`` block
-for chunking. ``${paths.examples}`` is resolved relative to the config file.
+for chunking. ``[paths]`` (``${paths.examples}``, a prompt template) are resolved relative
+to the config file.
 """
 
 from __future__ import annotations
@@ -34,15 +35,17 @@ class LLMTeacher:
         self.model.close()
 
 
-def teacher_config(path: Path, base_url: str | None = None) -> dict:
-    """The config as a dict, examples path made absolute, ``base_url`` overridden if given."""
-    config = load_config(path, interpolate=True)
-    examples = config.get("paths", {}).get("examples")
-    overrides = {}
-    if examples and not Path(examples).is_absolute():
-        overrides["paths.examples"] = str((path.parent / examples).resolve())
-    if overrides:
-        config = load_config(path, overrides=overrides, interpolate=True)
+def teacher_config(path: Path, base_url: str | None = None, overrides: dict[str, str] | None = None) -> dict:
+    """The config as a dict, ``[paths]`` made absolute (relative to the config file),
+    then ``overrides`` (``{"paths.examples": ...}``) and ``base_url`` applied if given."""
+    config = load_config(path, interpolate=False)
+    fixes = {
+        f"paths.{key}": str((path.parent / value).resolve())
+        for key, value in config.get("paths", {}).items()
+        if isinstance(value, str) and value and not Path(value).is_absolute()
+    }
+    fixes.update(overrides or {})
+    config = load_config(path, overrides=fixes, interpolate=True)
     if base_url:
         config["components"]["llm"]["model"]["base_url"] = base_url
     return config
@@ -52,9 +55,15 @@ def endpoint_of(config: dict) -> str:
     return config["components"]["llm"]["model"].get("base_url", "https://api.openai.com/v1")
 
 
-def load_teacher(path: Path, *, allow_remote: bool, base_url: str | None = None) -> LLMTeacher:
+def load_teacher(
+    path: Path,
+    *,
+    allow_remote: bool,
+    base_url: str | None = None,
+    overrides: dict[str, str] | None = None,
+) -> LLMTeacher:
     """Build the task and model; refuses a non-loopback endpoint (before any request) without opt-in."""
-    config = teacher_config(path, base_url)
+    config = teacher_config(path, base_url, overrides)
     section = config["components"]["llm"]
     check_endpoint(endpoint_of(config), allow_remote)
     model_cfg = {**section["model"], "allow_remote": allow_remote}

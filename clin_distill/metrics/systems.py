@@ -64,6 +64,8 @@ def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_s
         nlp = spacy.load(target)
     except OSError as err:
         raise PredictionError(f"model {name!r}: cannot load {target!r} (no such folder or package)") from err
+    # Long notes are scored whole: the transformer reads them in strided windows.
+    nlp.max_length = max([nlp.max_length, *(len(doc.text) + 1 for doc in gold_docs)])
     texts = (doc.text for doc in gold_docs)
     docs = []
     for gold, doc in zip(
