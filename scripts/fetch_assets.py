@@ -1,6 +1,7 @@
 """Fetch and verify the assets listed in project.yml (mirror first, then pinned URLs)."""
 
 from pathlib import Path
+from typing import Annotated
 
 import srsly
 import typer
@@ -10,8 +11,10 @@ from clin_distill.assets import AssetError, assets_from_project, fetch_all
 
 
 def main(
-    project_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="project.yml"),
-    mirror: Path = typer.Option(None, help="Folder mirroring assets/ (default: $CLIN_DISTILL_ASSET_MIRROR)"),
+    project_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="project.yml")],
+    mirror: Annotated[
+        Path | None, typer.Option(help="Folder mirroring assets/ (default: $CLIN_DISTILL_ASSET_MIRROR)")
+    ] = None,
 ) -> None:
     assets = assets_from_project(srsly.read_yaml(project_file))
     try:
