@@ -17,7 +17,6 @@ annotated and an empty note means "no entities").
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,25 +32,17 @@ from .base import (
     check_span,
     convert_splits,
     csv_rows,
-    jsonl_lines,
     read_utf8,
     where,
 )
-from .notes import iter_note_records
+from .notes import iter_note_records, json_records
 
 FIELDS = ("note_id", "start", "end", "label")
 
 
 def _annotation_records(path: Path) -> Iterator[tuple[dict, int]]:
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        for line_no, line in jsonl_lines(read_utf8(path)):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                raise CorpusError(f"{where(path, line=line_no)}: not a JSON object") from None
-            if not isinstance(record, dict):
-                raise CorpusError(f"{where(path, line=line_no)}: not a JSON object")
-            yield record, line_no
+        yield from json_records(path)
     elif path.suffix.lower() == ".csv":
         reader = csv_rows(read_utf8(path))
         for row in reader:

@@ -34,7 +34,8 @@ def _pick(columns: Iterable[str], wanted: str | None, defaults: tuple[str, ...])
     return next((c for c in defaults if c in columns), None)
 
 
-def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+def json_records(path: Path) -> Iterator[tuple[dict, int]]:
+    """``(record, line number)`` for each JSON object line of a JSONL file; anything else is an error."""
     for line_no, line in jsonl_lines(read_utf8(path)):
         try:
             record = json.loads(line)
@@ -42,6 +43,11 @@ def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tup
             raise CorpusError(f"{where(path, line=line_no)}: not a JSON object") from None
         if not isinstance(record, dict):
             raise CorpusError(f"{where(path, line=line_no)}: not a JSON object")
+        yield record, line_no
+
+
+def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+    for record, line_no in json_records(path):
         id_col, text_col = _pick(record, id_key, ID_COLUMNS), _pick(record, text_key, TEXT_COLUMNS)
         if id_col is None or text_col is None or not isinstance(record[text_col], str):
             raise CorpusError(f"{where(path, line=line_no)}: needs an id field and a string text field")
