@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import os
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from spacy_llm.registry import registry
 
 from .cache import PromptCache, prompt_key
+from .grammar import NoteSpanGrammar
 from .guard import check_endpoint, is_loopback
 from .ledger import Usage, UsageLedger
 from .transport import Failed, FatalReply, RetryableReply, RetryingPoster
@@ -149,7 +151,11 @@ class _RESTModel:
 
 
 class OpenAICompatible(_RESTModel):
-    """Chat completions on OpenAI, Azure-style gateways, vLLM, Ollama, llama.cpp, ..."""
+    """Chat completions on OpenAI, Azure-style gateways, vLLM, Ollama, llama.cpp, ...
+
+    grammar: builds each request's llama.cpp ``grammar`` from its prompt (None: no grammar
+    beyond one a caller put in extra_body).
+    """
 
     def __init__(
         self,
@@ -157,19 +163,26 @@ class OpenAICompatible(_RESTModel):
         temperature: float | None,
         response_format: dict[str, Any] | None,
         extra_body: dict[str, Any],
+        grammar: NoteSpanGrammar | None = None,
         **kwargs: Any,
     ):
         self.temperature = temperature
         self.response_format = dict(response_format) if response_format else None
         self.extra_body = dict(extra_body)
+        if grammar is not None and "grammar" in self.extra_body:
+            raise ValueError("give the grammar either in extra_body or as a per-prompt grammar, not both")
+        self.grammar = grammar
         super().__init__(**kwargs)
 
     def _generation_settings(self) -> dict[str, Any]:
-        return {
+        settings = {
             "temperature": self.temperature,
             "response_format": self.response_format,
             "extra_body": self.extra_body,
         }
+        if self.grammar is not None:
+            settings["grammar"] = self.grammar.describe()
+        return settings
 
     def _request(self, prompt: str) -> tuple[str, dict, dict[str, str]]:
         payload: dict[str, Any] = {
@@ -177,6 +190,8 @@ class OpenAICompatible(_RESTModel):
             "messages": [{"role": "user", "content": prompt}],
             **self.extra_body,
         }
+        if self.grammar is not None:
+            payload["grammar"] = self.grammar(prompt)
         if self.temperature is not None:
             payload["temperature"] = self.temperature
         if self.response_format is not None:
@@ -297,6 +312,50 @@ def make_openai_compatible(
         temperature=temperature,
         response_format=response_format,
         extra_body=extra_body,
+        context_length=context_length,
+        allow_remote=allow_remote,
+    )
+
+
+@registry.llm_models("clin_distill.OpenAICompatible.v2")
+def make_openai_compatible_v2(
+    base_url: str = "https://api.openai.com/v1",
+    name: str = "gpt-4o",
+    api_key_env: str = "OPENAI_API_KEY",
+    max_concurrency: int = 16,
+    timeout: float = 60.0,
+    max_tries: int = 6,
+    backoff: float = 1.0,
+    max_backoff: float = 60.0,
+    input_price_per_1m: float = 0.0,
+    output_price_per_1m: float = 0.0,
+    temperature: float | None = 0.0,
+    response_format: dict[str, Any] | None = None,
+    extra_body: dict[str, Any] = {},  # noqa: B006 (confection passes config dicts)
+    # (annotated as a Callable: confection validates string annotations in pydantic's namespace)
+    grammar: Callable[[str], str] | None = None,
+    context_length: int | None = None,
+    allow_remote: bool = False,
+) -> OpenAICompatible:
+    """v1 plus ``grammar``: a per-prompt llama.cpp grammar (``clin_distill.NoteSpanGrammar.v1``)
+    that lets a small model copy mentions only from the note it is given."""
+    if grammar is not None and not isinstance(grammar, NoteSpanGrammar):
+        raise TypeError("grammar must be a clin_distill.NoteSpanGrammar.v1")
+    return OpenAICompatible(
+        base_url=base_url,
+        name=name,
+        api_key_env=api_key_env,
+        max_concurrency=max_concurrency,
+        timeout=timeout,
+        max_tries=max_tries,
+        backoff=backoff,
+        max_backoff=max_backoff,
+        input_price_per_1m=input_price_per_1m,
+        output_price_per_1m=output_price_per_1m,
+        temperature=temperature,
+        response_format=response_format,
+        extra_body=extra_body,
+        grammar=grammar,
         context_length=context_length,
         allow_remote=allow_remote,
     )

@@ -13,13 +13,14 @@ import spacy
 import srsly
 
 from clin_distill.docio import set_doc_id
+from clin_distill.llm.grammar import make_note_span_grammar
 from clin_distill.llm.grounding import parse_reply
 from clin_distill.local_llm.fewshot import pick_examples, reason_for, write_fewshot
 from clin_distill.local_llm.session import load_local_teacher, server_argv
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "teachers" / "local-llm.cfg"
-GRAMMAR = REPO / "configs" / "teachers" / "prompts" / "local_llm_ner.v1.gbnf"
+GRAMMAR = REPO / "configs" / "teachers" / "prompts" / "local_llm_ner.v2.gbnf"
 TEXTS = [
     ("d1", "Aspirin was given for headache. The patient has hypertension and diabetes mellitus since 2001."),
     ("d2", "Metformin and insulin were continued. Fever and cough resolved after two days in hospital."),
@@ -88,8 +89,9 @@ def test_written_examples_render_a_prompt_the_parser_reads(tmp_path):
         assert answers, "few-shot answers missing from the prompt"
         mentions, unknown = parse_reply("\n".join(answers), teacher.task.label_dict, teacher.task.normalizer)
         assert ("Aspirin", "MEDICATION") in mentions and unknown == 0
-        body = teacher.model.extra_body
-        assert body["grammar"] == GRAMMAR.read_text() and body["max_tokens"] <= 512
+        _, body, _ = teacher.model._request(prompt)
+        assert body["grammar"].startswith(GRAMMAR.read_text().rstrip()) and body["max_tokens"] <= 512
+        assert '"Lisinopril" (" " m1-5)?' in body["grammar"]  # this note's mentions, not the examples'
         assert teacher.model.temperature == 0.0
     finally:
         teacher.close()
@@ -107,5 +109,7 @@ def test_server_argv_uses_the_packaged_gguf_or_the_stand_in():
 
 def test_grammar_parses_in_llama_cpp():
     llama_cpp = pytest.importorskip("llama_cpp")
-    grammar = llama_cpp.LlamaGrammar.from_string(GRAMMAR.read_text(), verbose=False)
+    prompt = "Paragraph: He has asthma | wheeze.\nAnswer:"
+    text = make_note_span_grammar(GRAMMAR.read_text())(prompt)
+    grammar = llama_cpp.LlamaGrammar.from_string(text, verbose=False)
     assert grammar is not None
