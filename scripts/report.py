@@ -31,7 +31,7 @@ def main(
 ) -> None:
     use_examples = None if no_examples else examples
     try:
-        report = build_report(metrics_dir, corpus, use_examples, teachers_dir)
+        report = build_report(metrics_dir, corpus, use_examples, teachers_dir, gold=examples)
     except FileNotFoundError as err:
         msg.fail(str(err), exits=1)
     html_path, md_path = metrics_dir / "report.html", metrics_dir / "report.md"

@@ -11,6 +11,7 @@ from ..metrics.errors import OUTCOMES
 from ..metrics.systems import SMALL_LOCAL_MARKERS
 from .examples import is_public, render_example, select_examples
 from .json_tables import json_tables
+from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
 from .plots import f1_bar_chart
 from .sources import load_anchors, load_results, load_spans, read_json
@@ -205,9 +206,11 @@ def build_report(
     teachers_dir: Path | None = None,
     combine_json: Path | None = None,
     benchmark_json: Path | None = None,
+    gold: Path | None = None,
 ) -> Report:
     """The whole report. Note text (examples) is included only when ``examples`` is given and
-    ``corpus`` is public; ``examples=None`` leaves it out entirely."""
+    ``corpus`` is public; ``examples=None`` leaves it out entirely. ``gold`` (the test DocBin) lets
+    the local-LLM section score every system on the docs that teacher labelled; no text is shown."""
     results = load_results(metrics_dir, corpus)
     if not results:
         raise FileNotFoundError(f"no evaluate outputs {metrics_dir}/*/{corpus}.json (run the evaluate step)")
@@ -236,5 +239,8 @@ def build_report(
     )
     speed.blocks.append(paper_speed_table(anchors))
     report.sections.append(speed)
+    local = local_llm_section(results, metrics_dir, corpus, gold or examples)
+    if local is not None:
+        report.sections.append(local)
     report.sections.append(examples_section(results, metrics_dir, corpus, examples, teachers_dir))
     return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -268,3 +269,71 @@ def test_evaluate_reports_unloadable_model(project):
     assert result.exit_code == 1
     assert "en_clin_distilled" in result.output and "cannot load" in result.output
     assert not (project / "metrics-y").exists()
+
+
+def test_report_local_llm_section(project, evaluated, tmp_path):
+    metrics = tmp_path / "metrics"
+    shutil.copytree(project / "metrics", metrics)
+    write_json(
+        metrics / "local_llm_speed.json",
+        {
+            "notes": 4,
+            "chars": 180,
+            "teacher": {
+                "name": "local",
+                "model": "SmolLM2",
+                "notes": 4,
+                "wall_s": 40.0,
+                "notes_per_s": 0.1,
+                "s_per_note": 10.0,
+                "completion_tokens": 200,
+                "completion_tokens_per_s": 5.0,
+            },
+            "student": {
+                "path": "distilled",
+                "available": True,
+                "load_s": 1.0,
+                "notes": 4,
+                "wall_s": 0.8,
+                "notes_per_s": 5.0,
+                "s_per_note": 0.2,
+            },
+            "student_speedup": 50.0,
+            "machine": {"cpu": "x86_64", "cpu_count": 2, "load_avg_1m": 1.0},
+            "server": {"startup_s": 3.0},
+        },
+    )
+    row = {"label": "DISEASE", "strategy": "union"}
+    rows = [
+        {**row, "teachers": ["open_vocab"], "strict": {"f": 0.5}, "lenient": {"f": 0.6}},
+        {**row, "teachers": ["open_vocab", "local"], "strict": {"f": 0.61}, "lenient": {"f": 0.7}},
+        {**row, "teachers": ["local"], "strict": {"f": 0.2}, "lenient": {"f": 0.3}},
+    ]
+    write_json(
+        metrics / "combine_local_llm" / "subsets.json",
+        {
+            "dataset": CORPUS,
+            "teachers": ["open_vocab", "local"],
+            "n_subsets": 3,
+            "dev_docs_scored": 9,
+            "rows": rows,
+        },
+    )
+    run_script(
+        "report",
+        str(metrics),
+        "--corpus",
+        CORPUS,
+        "--examples",
+        str(project / "corpus" / CORPUS / "test.spacy"),
+    )
+    md = (metrics / "report.md").read_text()
+    section = md[md.index("Local LLM teacher (SmolLM2-135M, offline)") :]
+    assert "F1 on the 4 ncbi_disease test docs local labelled" in section
+    # local tags each note's first gold mention as DISEASE: asthma and Breast cancer right, 2 of 4 gold
+    local_row = next(line for line in section.splitlines() if line.startswith("| local |"))
+    assert "| 0.500 / 0.500 |" in local_row
+    assert "Left out (no prediction for some of these docs): open_vocab" in section  # failed on t4
+    assert "50.0× faster" in section and "| 10.0 |" in section
+    assert "| DISEASE | open_vocab (union) | 0.500 | open_vocab+local (union) | 0.610 | +0.110 |" in section
+    assert "says nothing about GPT-4o" in section
