@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.local_llm.session import SERVER_ENV, load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
@@ -53,7 +54,7 @@ def main(
             if teacher is not None:  # after the server stopped: requests still in flight fail at once
                 teacher.close()
     except (ServerError, FileNotFoundError, ValueError, RuntimeError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     result = {"notes_file": str(notes), **result, "server": server}
     write_json(output, result)
     t, s = result["teacher"], result["student"]

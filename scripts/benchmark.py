@@ -13,6 +13,7 @@ from clin_distill.bench.costs import load_prices
 from clin_distill.bench.machine import machine_info
 from clin_distill.bench.run import Settings, run_benchmark
 from clin_distill.bench.tables import markdown_report, runs_table, summary_lines, systems_table, windows_table
+from clin_distill.cli import fail
 from clin_distill.docio import atomic_path, write_json
 
 app = typer.Typer(add_completion=False)
@@ -49,7 +50,7 @@ def main(
     ] = 0.0,
 ) -> None:
     if quick.lower() not in TRUE | FALSE:
-        msg.fail(f"--quick takes true or false, not {quick!r}", exits=1)
+        fail(f"--quick takes true or false, not {quick!r}")
     settings = Settings.quick() if quick.lower() in TRUE else Settings()
     if batch_sizes:
         settings.batch_sizes = _ints(batch_sizes)
@@ -62,7 +63,7 @@ def main(
         machine = machine_info(flops_per_cycle or None, ghz or None)
         result = run_benchmark(model_dir, test_path, teachers_metrics, prices, machine, max_docs, settings)
     except (ValueError, FileNotFoundError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     write_json(out_path, result)
     with atomic_path(out_path.with_suffix(".md")) as tmp:
         tmp.write_text(markdown_report(result), encoding="utf8")

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.teachers.build import build_pattern_file
 from clin_distill.teachers.licensed import licensed_sources
 
@@ -20,7 +21,7 @@ def main(
     try:
         sources = licensed_sources(rxnorm_dir, snomed_dir)
     except (FileNotFoundError, ValueError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     meta = build_pattern_file(output, sources, name="licensed")
     rows = [(s["name"], s["data_version"], s["terms"], s["notes"]) for s in meta["sources"]]
     msg.table(rows, header=["source", "release", "terms", "notes"], divider=True)

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.combine import STRATEGIES, parse_teacher_list, run_combine
 from clin_distill.combine.subsets import TABLE_HEADER
 
@@ -36,8 +37,7 @@ def main(
             on_failure=on_failure,
         )
     except (FileNotFoundError, ValueError) as err:
-        msg.fail(str(err))
-        raise typer.Exit(1) from None
+        fail(str(err))
     for teacher, why in report.choice["teachers_dropped"].items():
         msg.warn(f"teacher {teacher!r} left out: {why}")
     msg.table(report.table, header=TABLE_HEADER, divider=True)

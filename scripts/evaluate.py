@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.labels import LABELS
 from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
@@ -43,11 +44,11 @@ def main(
     gold = read_docbin(gold_path)
     label_list = parse_list(labels) or scored_labels(gold, LABELS)
     if not label_list:
-        msg.fail(f"{gold_path}: no gold spans with labels {', '.join(LABELS)}", exits=1)
+        fail(f"{gold_path}: no gold spans with labels {', '.join(LABELS)}")
     spec = BootstrapSpec(n_resamples=n_resamples, seed=seed)
     teacher_names = parse_list(teachers)
     if teacher_names and teachers_dir is None:
-        msg.fail("--teachers needs --teachers-dir", exits=1)
+        fail("--teachers needs --teachers-dir")
     try:
         models = parse_named(model or [])
         systems = [predict_with_model(name, target, gold) for name, target in models.items()]
@@ -56,9 +57,9 @@ def main(
             meta = [*sorted(meta_dir.glob(f"{teacher}.*json")), *sorted((meta_dir / teacher).glob("*.json"))]
             systems.append(read_teacher(teachers_dir, teacher, corpus, split, meta))
     except (PredictionError, KeyError) as err:
-        msg.fail(str(err).strip("'\""), exits=1)
+        fail(str(err).strip("'\""))
     if not systems:
-        msg.fail("nothing to evaluate: give --model and/or --teachers", exits=1)
+        fail("nothing to evaluate: give --model and/or --teachers")
 
     results = []
     for pred in systems:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.student.packaging import build_package, built_wheel
 
 app = typer.Typer(add_completion=False)
@@ -33,7 +34,7 @@ def main(
     try:
         root = build_package(model_dir, packages_dir, name, version, dataset, metrics, benchmark, combine)
     except (ValueError, RuntimeError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")
 
 

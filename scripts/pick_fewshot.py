@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.docio import read_docbin
 from clin_distill.local_llm.fewshot import pick_examples, write_fewshot
 
@@ -27,7 +28,7 @@ def main(
 ) -> None:
     examples = pick_examples(read_docbin(train), k, min_chars, max_chars)
     if not examples:
-        msg.fail(f"{train}: no segment of {min_chars}-{max_chars} chars holds a whole gold entity", exits=1)
+        fail(f"{train}: no segment of {min_chars}-{max_chars} chars holds a whole gold entity")
     write_fewshot(output, examples, f"{train.parent.name}/{train.name}")
     rows = [
         (eg.doc_id, eg.start, len(eg.text), len(eg.spans), ",".join(sorted(eg.labels))) for eg in examples

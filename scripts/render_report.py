@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.report.browser import WINDOW, BrowserError, render
 
 app = typer.Typer(add_completion=False)
@@ -26,7 +27,7 @@ def main(
         if dom is not None:
             dom.write_text(rendered, encoding="utf8")
     except BrowserError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     msg.good(f"Rendered {html_path} → {png_path} ({width}×{height})")
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.report.build import build_report
 from clin_distill.report.examples import is_public
 from clin_distill.report.writers import write_html, write_markdown
@@ -33,7 +34,7 @@ def main(
     try:
         report = build_report(metrics_dir, corpus, use_examples, teachers_dir, gold=examples)
     except FileNotFoundError as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     html_path, md_path = metrics_dir / "report.html", metrics_dir / "report.md"
     write_html(report, html_path)
     images = write_markdown(report, md_path)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.distributed import InputError, ModelSource, RunOptions, run_distributed
 
 
@@ -68,7 +69,7 @@ def main(
             input_uri, output_uri, source, options, address=address or None, num_cpus=local_cpus or None
         )
     except (InputError, ValueError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     for key, error in summary.errors.items():
         msg.fail(f"shard {key}: {error}")
     line = (
@@ -78,7 +79,7 @@ def main(
         f"{summary.actors} actors ({summary.actor_notes_per_s:.1f} per busy actor)"
     )
     if summary.errors:
-        msg.fail(f"{len(summary.errors)} shards failed (rerun to retry them); {line}", exits=1)
+        fail(f"{len(summary.errors)} shards failed (rerun to retry them); {line}")
     msg.good(line)
 
 

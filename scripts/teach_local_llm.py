@@ -16,6 +16,7 @@ import srsly
 import typer
 from wasabi import msg
 
+from clin_distill.cli import fail
 from clin_distill.llm.run import SPLITS, parse_names
 from clin_distill.local_llm.session import SERVER_ENV, teach_local
 from clin_distill.local_server import ServerError
@@ -70,7 +71,7 @@ def main(
             n_threads=threads or os.cpu_count(),
         )
     except (ServerError, FileNotFoundError, ValueError, RuntimeError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     rows = [(split, c["docs"], c["labelled"], c["failed"]) for split, c in entry["splits"].items()]
     msg.table(rows, header=("split", "docs", "labelled", "failed"), divider=True)
     scores = srsly.read_json(metrics / f"{entry['name']}.json")["scores"]

@@ -12,6 +12,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.backbone import DEFAULT_BACKBONE
+from clin_distill.cli import fail
 from clin_distill.student.training import train_student
 
 app = typer.Typer(add_completion=False)
@@ -38,7 +39,7 @@ def main(
             config_path, train_path, dev_path, output_dir, backbone, max_steps, eval_frequency, gpu_id, seed
         )
     except (ValueError, RuntimeError) as err:
-        msg.fail(str(err), exits=1)
+        fail(str(err))
     msg.good(
         f"Trained {output_dir}/model-best on {record['training_corpus']['docs']} docs "
         f"with backbone {record['backbone']['resolved']} ({record['backbone']['reason']})"

@@ -69,7 +69,11 @@ def weasel_run(root: Path, overrides: dict[str, str], env: dict[str, str], what:
     args = [f"--{k}={v}" for k, v in overrides.items()]
     result = subprocess.run(
         [sys.executable, "-m", "weasel", "run", what, str(root), *args],
-        cwd=root, env=env, capture_output=True, text=True, timeout=1800,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-6000:]
@@ -127,3 +131,25 @@ def test_all_workflow_end_to_end(project):
     cfg.write_text(cfg.read_text() + "\n# edited by the smoke test\n")
     third = weasel_run(root, overrides, env)
     assert executed(third, set(commands)) == {"teach-quickumls"}, third[-3000:]
+
+
+def test_local_llm_workflow_with_a_stand_in_server(project):
+    """`weasel run local-llm` after `all`: the server command is the OpenAI-protocol stand-in
+    (CI does not build llama.cpp); every step runs and the report gains the local-LLM section."""
+    root, overrides, env = project
+    overrides = {**overrides, "vars.local_llm_max_docs": "3", "vars.local_llm_bench_docs": "2"}
+    server = f"{sys.executable} -m tests.helpers.llm_server --port {{port}} --mode vocab"
+    env = {**env, "CLIN_DISTILL_LOCAL_LLM_SERVER": server, "PYTHONPATH": str(REPO)}
+    out = weasel_run(root, overrides, env, "local-llm")
+    config = load_project_config(root)
+    workflow = config["workflows"]["local-llm"]
+    commands = {c["name"]: c for c in config["commands"]}
+    assert executed(out, set(commands)) == set(workflow), out[-3000:]
+    missing = [o for name in workflow for o in commands[name].get("outputs", []) if not (root / o).exists()]
+    assert not missing, f"declared outputs not written: {missing}"
+    subsets = (root / "metrics" / "combine_local_llm" / "subsets.md").read_text()
+    assert "local-llm" in subsets
+    report = (root / "metrics" / "report.md").read_text()
+    section = report[report.index("Local LLM teacher (SmolLM2-135M, offline)") :]
+    assert "test docs local-llm labelled" in section and "faster** than the local LLM" in section
+    assert "Does the local LLM help the combination?" in section and "says nothing about GPT-4o" in section

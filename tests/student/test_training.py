@@ -72,7 +72,7 @@ def test_empty_training_corpus_is_a_clear_error(tmp_path: Path) -> None:
     dev = write_corpus(tmp_path / "dev.spacy", 2)
     result = invoke("train", REPO / "configs/student_cnn.cfg", empty, dev, tmp_path / "out")
     assert result.exit_code == 1
-    assert "0 docs" in result.stdout and str(empty) in result.stdout
+    assert "0 docs" in result.output and str(empty) in result.output
     assert not (tmp_path / "out" / "model-best").exists()
 
 
@@ -84,8 +84,8 @@ def test_unknown_label_names_the_doc_not_its_text(tmp_path: Path) -> None:
     write_docbin(bad, docs)
     result = invoke("train", REPO / "configs/student_cnn.cfg", bad, bad, tmp_path / "out")
     assert result.exit_code == 1
-    assert "synthetic-1" in result.stdout and "PROCEDURE" in result.stdout
-    assert ent.text not in result.stdout
+    assert "synthetic-1" in result.output and "PROCEDURE" in result.output
+    assert ent.text not in result.output
 
 
 def test_cnn_student_trains_without_a_backbone(tmp_path: Path) -> None:
