@@ -58,3 +58,24 @@ def files_under(root: Path) -> list[Path]:
 def holding(paths: list[Path], needle: str) -> list[Path]:
     """The files whose bytes contain ``needle``."""
     return [p for p in paths if needle.encode() in p.read_bytes()]
+
+
+def teach_llm_args(teachers: Path, corpus: Path, root: Path, url: str, splits: str) -> list:
+    """scripts/teach_llm.py's arguments: the `local` teacher on dataset "toy" against ``url``."""
+    return [
+        teachers,
+        corpus,
+        root / "labels",
+        "--dataset",
+        "toy",
+        "--teachers",
+        "local",
+        "--cache",
+        root / "cache",
+        "--metrics",
+        root / "metrics",
+        "--splits",
+        splits,
+        "--local-base-url",
+        url,
+    ]

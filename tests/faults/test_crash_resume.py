@@ -19,7 +19,7 @@ from clin_distill.docio import read_docbin, set_doc_id, write_docbin
 from tests.helpers.llm_server import LLMTestServer
 from tests.llm.conftest import write_corpus, write_teacher_configs
 
-from .conftest import REPO, invoke, spans_of
+from .conftest import REPO, invoke, spans_of, teach_llm_args
 
 NOTES = {
     "train": [f"Note {i}: chest pain and fever, on metformin." for i in range(6)],
@@ -27,26 +27,6 @@ NOTES = {
 }
 N_TRAIN, N_ALL = len(NOTES["train"]), sum(len(v) for v in NOTES.values())
 HOLD_AT = N_TRAIN + 3  # train is written, dev is mid-way when the process dies
-
-
-def teach_args(teachers: Path, corpus: Path, root: Path, url: str) -> list:
-    return [
-        teachers,
-        corpus,
-        root / "labels",
-        "--dataset",
-        "toy",
-        "--teachers",
-        "local",
-        "--cache",
-        root / "cache",
-        "--metrics",
-        root / "metrics",
-        "--splits",
-        "train,dev",
-        "--local-base-url",
-        url,
-    ]
 
 
 def watch_final_paths(out: Path, stop: threading.Event, seen: list) -> None:
@@ -73,7 +53,7 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
     corpus = write_corpus(tmp_path / "corpus", NOTES)
     teachers = write_teacher_configs(tmp_path / "teachers", timeout=60)  # no spurious retries under load
     with LLMTestServer() as server:
-        args = teach_args(teachers, corpus, tmp_path / "run", server.url)
+        args = teach_llm_args(teachers, corpus, tmp_path / "run", server.url, "train,dev")
         server.hold_after(HOLD_AT)
         cmd = [sys.executable, str(REPO / "scripts" / "teach_llm.py"), *map(str, args)]
         env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -108,7 +88,10 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         assert (usage["cache_hits"], usage["prompts"], usage["requests"]) == (HOLD_AT, N_ALL, N_ALL - HOLD_AT)
 
         fresh = tmp_path / "fresh"
-        assert invoke("teach_llm", *teach_args(teachers, corpus, fresh, server.url)).exit_code == 0
+        assert (
+            invoke("teach_llm", *teach_llm_args(teachers, corpus, fresh, server.url, "train,dev")).exit_code
+            == 0
+        )
     assert outputs(tmp_path / "run") == outputs(fresh)
 
 
@@ -134,7 +117,7 @@ def test_a_torn_cache_line_costs_one_request_and_nothing_else(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", {"train": NOTES["train"]})
     teachers = write_teacher_configs(tmp_path / "teachers", timeout=60)  # no spurious retries under load
     with LLMTestServer() as server:
-        args = teach_args(teachers, corpus, tmp_path / "run", server.url)
+        args = teach_llm_args(teachers, corpus, tmp_path / "run", server.url, "train,dev")
         args[args.index("--splits") + 1] = "train"
         assert invoke("teach_llm", *args).exit_code == 0
         cache_file = tmp_path / "run" / "cache" / "local" / "replies.jsonl"

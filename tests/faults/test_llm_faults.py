@@ -13,7 +13,7 @@ from clin_distill.docio import read_docbin, set_doc_id, write_docbin
 from tests.helpers.llm_server import LLMTestServer
 from tests.llm.conftest import write_corpus, write_teacher_configs
 
-from .conftest import invoke, spans_of
+from .conftest import invoke, spans_of, teach_llm_args
 
 # doc id -> (note, tries the server sees, failure reason or None)
 CASES = {
@@ -47,24 +47,7 @@ def faulty_run(tmp_path_factory):
     # slow_s far above the client timeout: a timed-out request is never answered (nor counted)
     with LLMTestServer(slow_s=30.0) as server:
         started = time.perf_counter()
-        result = invoke(
-            "teach_llm",
-            teachers,
-            corpus,
-            root / "labels",
-            "--dataset",
-            "toy",
-            "--teachers",
-            "local",
-            "--cache",
-            root / "cache",
-            "--metrics",
-            root / "metrics",
-            "--splits",
-            "dev",
-            "--local-base-url",
-            server.url,
-        )
+        result = invoke("teach_llm", *teach_llm_args(teachers, corpus, root, server.url, "dev"))
         wall = time.perf_counter() - started
         stats = server.stats()
     assert result.exit_code == 0, result.output
