@@ -66,25 +66,13 @@ def speed_blocks(path: Path) -> list:
     if problem or not isinstance(data, dict):
         return [Note(f"Speed not measured: {problem} (run bench-local-llm).", warn=True)]
     t, s = data["teacher"], data["student"]
-    rows = [
-        [
-            f"teacher {t['name']} ({t['model']})",
-            str(t["notes"]),
-            str(t["wall_s"]),
-            str(t["notes_per_s"]),
-            str(t["s_per_note"]),
-        ]
-    ]
+    timed = [(f"teacher {t['name']} ({t['model']})", t)]
     if s.get("available"):
-        rows.append(
-            [
-                f"student {s['path']}",
-                str(s["notes"]),
-                str(s["wall_s"]),
-                str(s["notes_per_s"]),
-                str(s["s_per_note"]),
-            ]
-        )
+        timed.append((f"student {s['path']}", s))
+    rows = [
+        [name, str(r["notes"]), f"{r['wall_s']:.2f}", f"{r['notes_per_s']:.3f}", f"{r['s_per_note']:.3f}"]
+        for name, r in timed
+    ]
     m = data.get("machine", {})
     ratio = data.get("student_speedup")
     verdict = (
