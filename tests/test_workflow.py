@@ -151,5 +151,5 @@ def test_local_llm_workflow_with_a_stand_in_server(project):
     assert "local-llm" in subsets
     report = (root / "metrics" / "report.md").read_text()
     section = report[report.index("Local LLM teacher (SmolLM2-135M, offline)") :]
-    assert "test docs local-llm labelled" in section and "faster** than the local LLM" in section
+    assert "test docs local-llm labelled" in section and "faster than the local LLM" in section
     assert "Does the local LLM help the combination?" in section and "says nothing about GPT-4o" in section

@@ -76,7 +76,7 @@ def speed_blocks(path: Path) -> list:
     m = data.get("machine", {})
     ratio = data.get("student_speedup")
     verdict = (
-        f"The student labels these notes **{ratio}× faster** than the local LLM"
+        f"The student labels these notes {ratio}× faster than the local LLM"
         if ratio
         else f"Student not timed: {s.get('reason', 'no result')}"
     )
