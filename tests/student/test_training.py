@@ -12,7 +12,7 @@ from clin_distill.docio import write_docbin
 from clin_distill.labels import LABELS
 from clin_distill.student.training import build_overrides
 from tests.student.conftest import MAX_STEPS, REPO, TrainedStudent, invoke
-from tests.student.synthetic import synthetic_docs, write_corpus
+from tests.student.synthetic import SENTENCES, synthetic_docs, write_corpus
 
 
 def test_model_best_records_backbone_and_corpora(trained_student: TrainedStudent) -> None:
@@ -48,9 +48,14 @@ def test_config_carries_backbone_casing_and_schedule(trained_student: TrainedStu
 
 
 def test_tiny_student_learns_the_synthetic_entities(trained_student: TrainedStudent) -> None:
+    # 20 CPU steps are not bit-reproducible across machines, so one borderline mention may flip:
+    # ask for most trained mentions (an untrained NER finds none), not for one in particular.
     nlp = spacy.load(trained_student.best)
-    doc = nlp("Started lisinopril for hypertension .")
-    assert ("hypertension", "DISEASE") in {(e.text, e.label_) for e in doc.ents}
+    gold = {
+        (text, surface, label) for text, ents in SENTENCES for surface, label in ents if label != "MEDICATION"
+    }
+    found = {(doc.text, e.text, e.label_) for doc in nlp.pipe({t for t, _, _ in gold}) for e in doc.ents}
+    assert len(gold & found) >= 0.75 * len(gold), sorted(gold - found)
 
 
 def test_env_overrides_win_and_size_the_schedule(monkeypatch, tmp_path: Path) -> None:
