@@ -8,11 +8,11 @@ teacher-subset search with and without it on the dev docs every teacher labelled
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
+from ..combine.subsets import choose_best
 from ..docio import get_doc_id, read_docbin
-from ..metrics.spans import char_spans, lenient_counts, strict_counts, totals
+from ..metrics.spans import char_spans, lenient_counts, strict_counts, summarise
 from .model import Note, Section, Table
 from .sources import load_spans, read_json
 
@@ -44,13 +44,17 @@ def same_docs_table(results: list[dict], local: str, metrics_dir: Path, corpus: 
         if spans is None or not all(d in spans for d in doc_ids):
             left_out.append(r["system"])
             continue
-        strict, lenient = Counter(), Counter()
-        for doc_id in doc_ids:
-            strict.update(strict_counts(spans[doc_id], gold_spans[doc_id]))
-            lenient.update(lenient_counts(spans[doc_id], gold_spans[doc_id]))
-        s, le = totals([strict], labels), totals([lenient], labels)
-        cells = [f"{_f(s[lab].f)} / {_f(le[lab].f)}" for lab in labels]
-        rows.append([r["system"], r.get("kind", ""), *cells, str(s["micro"].tp), str(s["micro"].fp)])
+        per_doc = {
+            d: {
+                "strict": strict_counts(spans[d], gold_spans[d]),
+                "lenient": lenient_counts(spans[d], gold_spans[d]),
+            }
+            for d in doc_ids
+        }
+        scores = summarise(per_doc, labels)
+        s, le = scores["strict"], scores["lenient"]
+        cells = [f"{_f(s[lab]['f'])} / {_f(le[lab]['f'])}" for lab in labels]
+        rows.append([r["system"], r.get("kind", ""), *cells, str(s["micro"]["tp"]), str(s["micro"]["fp"])])
     header = ["system", "kind", *(f"{lab} strict / lenient F1" for lab in labels), "strict TP", "FP"]
     note = (
         "Every system is scored on exactly these docs (the local LLM labels a subset: "
@@ -97,24 +101,18 @@ def speed_blocks(path: Path) -> list:
     ]
 
 
-def _best(rows: list[dict], label: str, with_local: bool | None, local: str) -> dict | None:
-    pool = [
-        r
-        for r in rows
-        if r["label"] == label and (with_local is None or (local in r["teachers"]) == with_local)
-    ]
-    return max(pool, key=lambda r: (r["strict"]["f"], r["lenient"]["f"]), default=None)
-
-
 def subsets_blocks(path: Path, local: str, labels: list[str]) -> list:
     data, problem = read_json(path)
     if problem or not isinstance(data, dict):
         return [
             Note(f"Combination with the local LLM not run: {problem} (run combine-local-llm).", warn=True)
         ]
+    # the combine step's own choice rule (strict F1, then lenient F1, fewer teachers, union first)
+    best_without = choose_best([r for r in data["rows"] if local not in r["teachers"]], labels)
+    best_with = choose_best([r for r in data["rows"] if local in r["teachers"]], labels)
     rows = []
     for label in labels:
-        without, with_ = _best(data["rows"], label, False, local), _best(data["rows"], label, True, local)
+        without, with_ = best_without[label], best_with[label]
         if without is None or with_ is None:
             continue
         gain = with_["strict"]["f"] - without["strict"]["f"]

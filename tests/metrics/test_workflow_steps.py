@@ -305,9 +305,15 @@ def test_report_local_llm_section(project, evaluated, tmp_path):
     )
     row = {"label": "DISEASE", "strategy": "union"}
     rows = [
-        {**row, "teachers": ["open_vocab"], "strict": {"f": 0.5}, "lenient": {"f": 0.6}},
-        {**row, "teachers": ["open_vocab", "local"], "strict": {"f": 0.61}, "lenient": {"f": 0.7}},
-        {**row, "teachers": ["local"], "strict": {"f": 0.2}, "lenient": {"f": 0.3}},
+        # as combine writes them: strict tp/fn tell a label with gold spans on dev
+        {**row, "teachers": ["open_vocab"], "strict": {"f": 0.5, "tp": 5, "fn": 5}, "lenient": {"f": 0.6}},
+        {
+            **row,
+            "teachers": ["open_vocab", "local"],
+            "strict": {"f": 0.61, "tp": 6, "fn": 4},
+            "lenient": {"f": 0.7},
+        },
+        {**row, "teachers": ["local"], "strict": {"f": 0.2, "tp": 2, "fn": 8}, "lenient": {"f": 0.3}},
     ]
     write_json(
         metrics / "combine_local_llm" / "subsets.json",
