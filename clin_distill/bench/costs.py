@@ -112,6 +112,11 @@ def ontology_costs(metrics_dir: Path, prices: Prices) -> list[TeacherCost]:
     return out
 
 
+def _list_usd_per_1k(tokens_in: float, tokens_out: float, price: dict) -> float:
+    """USD per 1,000 notes at list prices, from tokens per note."""
+    return 1000 * (tokens_in * price["input_per_1m"] + tokens_out * price["output_per_1m"]) / 1e6
+
+
 def _ledger_per_note(usage: dict) -> tuple[float, float, int]:
     """(input tokens, output tokens) per note, fresh and cached calls together; and the note count."""
     docs = int(usage.get("docs") or usage.get("prompts") or 0)
@@ -136,9 +141,7 @@ def llm_costs(metrics_dir: Path | None, prices: Prices, note_tokens: float | Non
         all_cached = usage.get("cache_hits", 0) >= usage.get("prompts", 0) > 0
         rate = None if all_cached else usage.get("docs_per_s")
         price = prices.llm.get(name)
-        list_cost = (
-            1000 * (tin * price["input_per_1m"] + tout * price["output_per_1m"]) / 1e6 if price else None
-        )
+        list_cost = _list_usd_per_1k(tin, tout, price) if price else None
         ledger_cost = 1000 * (usage.get("cost_usd", 0) + usage.get("cached", {}).get("cost_usd", 0)) / docs
         rows.append(
             TeacherCost(
@@ -176,7 +179,7 @@ def llm_costs(metrics_dir: Path | None, prices: Prices, note_tokens: float | Non
                 notes_per_s=None,
                 tokens_in_per_note=tin,
                 tokens_out_per_note=tout,
-                usd_per_1k=1000 * (tin * price["input_per_1m"] + tout * price["output_per_1m"]) / 1e6,
+                usd_per_1k=_list_usd_per_1k(tin, tout, price),
                 source=source,
                 price_note=price.get("note"),
             )
