@@ -2,7 +2,9 @@
 
 Every Doc in this project carries its corpus id in ``doc.user_data["doc_id"]``
 (DocBins are written with ``store_user_data=True``). Messages and logs refer to
-docs by this id, never by their text (clinical notes are PHI).
+docs by this id, never by their text (clinical notes are PHI). Gold docs also carry
+their provenance: the corpus they come from (``"corpus"``) and the labels that corpus
+annotates (``"annotated_labels"``, see :mod:`clin_distill.runtime.scoring`).
 
 Files are written atomically (temp file in the same folder, then ``os.replace``),
 so a crash never leaves a partial file at the final path. Files that hold note
@@ -15,14 +17,18 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from spacy.tokens import Doc, DocBin
 from spacy.vocab import Vocab
 
+from .labels import LABELS
+from .runtime.scoring import ANNOTATED_LABELS, annotated_labels
+
 DOC_ID = "doc_id"
+CORPUS = "corpus"
 FAILURE = "teacher_failure"
 PRIVATE_MODE = 0o600
 
@@ -37,6 +43,27 @@ def get_doc_id(doc: Doc) -> str:
         return doc.user_data[DOC_ID]
     except KeyError:
         raise KeyError("Doc has no doc_id in user_data; read it with clin_distill.docio") from None
+
+
+def set_provenance(doc: Doc, corpus: str, labels: Sequence[str]) -> Doc:
+    """Record the corpus ``doc`` comes from and the labels that corpus annotates (LABELS order)."""
+    unknown = sorted(set(labels) - set(LABELS))
+    if unknown:
+        raise ValueError(f"corpus {corpus}: labels {unknown} are not among {list(LABELS)}")
+    doc.user_data[CORPUS] = corpus
+    doc.user_data[ANNOTATED_LABELS] = [label for label in LABELS if label in labels]
+    return doc
+
+
+def corpus_of(doc: Doc) -> str:
+    """The corpus ``doc`` comes from (``"unknown"`` for docs read without provenance)."""
+    return doc.user_data.get(CORPUS, "unknown")
+
+
+def labels_annotated(doc: Doc) -> tuple[str, ...]:
+    """The labels ``doc``'s corpus annotates; every label for a doc without provenance."""
+    allowed = annotated_labels(doc)
+    return LABELS if allowed is None else tuple(label for label in LABELS if label in allowed)
 
 
 def mark_failed(doc: Doc, reason: str) -> Doc:

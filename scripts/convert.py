@@ -1,4 +1,6 @@
-"""Convert the public gold corpora (NCBI Disease, BC5CDR, MACCROBAT) to DocBins."""
+"""Convert the public gold corpora (NCBI Disease, BC5CDR, MACCROBAT) in --datasets to DocBins.
+
+Credentialed corpora in --datasets (n2c2) are left to their own convert step."""
 
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +26,7 @@ def main(
 ) -> None:
     summary = []
     try:
-        for name in parse_datasets(datasets):
+        for name in (d for d in parse_datasets(datasets) if d in DATASETS):
             options = {"fmt": bc5cdr_format} if name == "bc5cdr" else {}
             stats = convert_dataset(name, assets_dir, out_dir, label_maps, seed, max_docs, **options)
             header, rows = stats.table()

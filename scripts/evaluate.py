@@ -12,14 +12,16 @@ from wasabi import msg
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.labels import LABELS
+from clin_distill.markdown import markdown_table
 from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
-from clin_distill.metrics.compare import comparison_table
+from clin_distill.metrics.compare import MODES, comparison_table, corpus_label_table
 from clin_distill.metrics.evaluate import scored_labels
 from clin_distill.metrics.systems import (
     PredictionError,
     parse_list,
     parse_named,
     predict_with_model,
+    read_predictions,
     read_teacher,
     spans_by_doc,
     system_metrics,
@@ -36,6 +38,9 @@ def main(
     model: Annotated[list[str] | None, typer.Option(help="NAME=PATH_OR_PACKAGE, repeatable")] = None,
     teachers_dir: Annotated[Path | None, typer.Option(file_okay=False, help="corpus/teachers")] = None,
     teachers: Annotated[str, typer.Option(help="Comma-separated teacher names")] = "",
+    predictions: Annotated[
+        list[str] | None, typer.Option(help="NAME=FOLDER of <split>.spacy + failures.json, repeatable")
+    ] = None,
     split: Annotated[str, typer.Option(help="Teacher split to read")] = "test",
     labels: Annotated[str, typer.Option(help="Labels to score (default: those the gold annotates)")] = "",
     n_resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples")] = N_RESAMPLES,
@@ -56,6 +61,8 @@ def main(
             meta_dir = out_dir / "teachers"  # <t>.json, <t>.usage.json, <t>/*.json from the teach steps
             meta = [*sorted(meta_dir.glob(f"{teacher}.*json")), *sorted((meta_dir / teacher).glob("*.json"))]
             systems.append(read_teacher(teachers_dir, teacher, corpus, split, meta))
+        for name, folder in parse_named(predictions or []).items():
+            systems.append(read_predictions(name, Path(folder), split, "combination"))
     except (PredictionError, KeyError) as err:
         fail(str(err).strip("'\""))
     if not systems:
@@ -70,13 +77,17 @@ def main(
             msg.warn(f"{pred.name}: {result['missing']} gold docs have no prediction and no failure record")
         results.append(result)
 
-    header, rows = comparison_table(results)
-    msg.table(rows, header=header, divider=True, title=f"{corpus} test")
-    table_md = "\n".join(
-        ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        + ["| " + " | ".join(r) + " |" for r in rows]
-    )
-    (out_dir / f"evaluate.{corpus}.md").write_text(table_md + "\n", encoding="utf8")
+    tables = []
+    for title, (header, rows) in [
+        (f"{corpus} {split}: F1 per label", comparison_table(results)),
+        *(
+            (f"{corpus} {split}: {mode} F1 per corpus and label", corpus_label_table(results, mode))
+            for mode in MODES
+        ),
+    ]:
+        msg.table(rows, header=header, divider=True, title=title)
+        tables += [f"## {title}", "", markdown_table(header, rows)]
+    (out_dir / f"evaluate.{corpus}.md").write_text("\n".join(tables), encoding="utf8")
     best = max(results, key=lambda r: r["strict"]["micro"]["f"])
     msg.good(
         f"Evaluated {len(results)} systems on {len(gold)} {corpus} docs ({', '.join(label_list)}); "

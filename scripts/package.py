@@ -29,10 +29,10 @@ def main(
     ] = None,
     benchmark: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/benchmark.json")] = None,
     combine: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/combine/subsets.json")] = None,
-    dataset: Annotated[str, typer.Option(help="Dataset the scores refer to")] = "ncbi_disease",
+    pool: Annotated[Path | None, typer.Option(dir_okay=False, help="corpus/pool/pool.json")] = None,
 ) -> None:
     try:
-        root = build_package(model_dir, packages_dir, name, version, dataset, metrics, benchmark, combine)
+        root = build_package(model_dir, packages_dir, name, version, metrics, benchmark, combine, pool)
     except (ValueError, RuntimeError) as err:
         fail(str(err))
     msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")

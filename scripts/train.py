@@ -33,10 +33,22 @@ def main(
     eval_frequency: Annotated[int, typer.Option(min=1, help="Steps between dev evaluations")] = 100,
     gpu_id: Annotated[int, typer.Option(help="GPU id, -1 for CPU")] = -1,
     seed: Annotated[int, typer.Option(help="Random seed")] = 13,
+    negative_max_len: Annotated[
+        int, typer.Option(min=0, help="Known-incorrect spans up to N tokens on partially annotated gold docs")
+    ] = 0,
 ) -> None:
     try:
         record = train_student(
-            config_path, train_path, dev_path, output_dir, backbone, max_steps, eval_frequency, gpu_id, seed
+            config_path,
+            train_path,
+            dev_path,
+            output_dir,
+            backbone,
+            max_steps,
+            eval_frequency,
+            gpu_id,
+            seed,
+            negative_max_len,
         )
     except (ValueError, RuntimeError) as err:
         fail(str(err))

@@ -1,6 +1,7 @@
-"""End-to-end smoke: the real `weasel run all` on a tiny real subset of the mirrored corpora,
-with the offline ontology teachers, the `local` LLM teacher against a local OpenAI-protocol
-server, a tiny BERT student trained for a few steps, evaluation, benchmark, package and report."""
+"""End-to-end smoke: the real `weasel run all` on a tiny real subset of the mirrored corpora
+pooled with a small folder of the user's notes, with the offline ontology teachers, the `local`
+LLM teacher against a local OpenAI-protocol server, a tiny BERT student trained for a few steps,
+evaluation, benchmark, package and report."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+import srsly
 from weasel.util import load_project_config
+
+from clin_distill.docio import corpus_of, get_doc_id, read_docbin
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -49,10 +53,15 @@ def llm_server():
 def project(tmp_path_factory, asset_mirror, tiny_bert, llm_server):
     root = tmp_path_factory.mktemp("project")
     shutil.copy(REPO / "project.yml", root / "project.yml")
-    for folder in ("configs", "scripts", "clin_distill"):
+    for folder in ("configs", "scripts", "clin_distill", "assets/notes"):
         shutil.copytree(REPO / folder, root / folder)
+    notes = root / "my_notes"
+    notes.mkdir()
+    for i, text in enumerate(NOTES):
+        (notes / f"note-{i}.txt").write_text(text, encoding="utf8")
     overrides = {
         "vars.max_docs": "12",
+        "vars.notes": str(notes),
         "vars.backbone": str(tiny_bert),
         "vars.max_steps": "4",
         "vars.eval_frequency": "2",
@@ -90,6 +99,13 @@ def executed(output: str, commands: set[str]) -> set[str]:
     return (set(re.findall(r"=+ ([\w-]+) =+", output)) & commands) - skipped(output)
 
 
+NOTES = [
+    "Pt c/o SOB and chest pain x2 days. Started metformin 500 mg PO BID for type 2 diabetes.",
+    "Denies fever or nausea. History of hypertension on lisinopril 10 mg daily.",
+    "Headache and dizziness after starting amlodipine; no vomiting. Asthma well controlled.",
+]
+
+
 def test_all_workflow_end_to_end(project):
     root, overrides, env = project
     first = weasel_run(root, overrides, env)
@@ -106,19 +122,38 @@ def test_all_workflow_end_to_end(project):
     ]
     assert not missing, f"declared outputs not written: {missing}"
 
+    # The pool holds every corpus and the notes; the distilled corpus carries all three labels
+    pool = srsly.read_json(root / "corpus" / "pool" / "pool.json")
+    assert set(pool["corpora"]) == {"ncbi_disease", "bc5cdr", "maccrobat"} and pool["notes"]["kept"] == 3
+    assert pool["annotated_labels"]["ncbi_disease"] == ["DISEASE"]
+    distilled = read_docbin(root / "corpus" / "distilled" / "train.spacy")
+    assert {"note-0", "note-1", "note-2"} <= {get_doc_id(d) for d in distilled}
+    assert {corpus_of(d) for d in distilled} == {"ncbi_disease", "bc5cdr", "maccrobat", "notes"}
+    assert all(
+        list(d.user_data["annotated_labels"]) == ["MEDICATION", "DISEASE", "SYMPTOM"] for d in distilled
+    )
+    evaluation = srsly.read_json(root / "metrics" / "distilled" / "pool.json")
+    assert evaluation["by_corpus"]["ncbi_disease"]["labels"] == ["DISEASE"]
+    assert evaluation["by_corpus"]["maccrobat"]["labels"] == ["MEDICATION", "DISEASE", "SYMPTOM"]
+    assert "maccrobat SYMPTOM" in (root / "metrics" / "report.md").read_text()
+
     package_dir = next((root / "packages").glob("en_clin_distilled-*"))
     assert list((package_dir / "dist").glob("*.whl")) and list((package_dir / "dist").glob("*.tar.gz"))
     model_dir = next(p for p in package_dir.glob("en_clin_distilled/en_clin_distilled-*") if p.is_dir())
     check = (
         "import spacy, sys; nlp = spacy.load(sys.argv[1]); "
         "doc = nlp('Patient denies chest pain and takes metformin for diabetes.'); "
-        "print('PIPES', nlp.pipe_names)"
+        "print('PIPES', nlp.pipe_names); print('LABELS', sorted(nlp.get_pipe('ner').labels))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", check, str(model_dir)], env=env, capture_output=True, text=True, timeout=300
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     assert "ner" in loaded.stdout
+    assert "LABELS ['DISEASE', 'MEDICATION', 'SYMPTOM']" in loaded.stdout
+    meta = srsly.read_json(model_dir / "meta.json")["clin_distill"]
+    assert meta["labels"] == ["MEDICATION", "DISEASE", "SYMPTOM"] and meta["pool"]["notes"]["kept"] == 3
+    assert set(meta["scores"]["by_corpus"]) == {"ncbi_disease", "bc5cdr", "maccrobat"}
 
     # A second run skips every step: nothing changed.
     second = weasel_run(root, overrides, env)
@@ -131,6 +166,13 @@ def test_all_workflow_end_to_end(project):
     cfg.write_text(cfg.read_text() + "\n# edited by the smoke test\n")
     third = weasel_run(root, overrides, env)
     assert executed(third, set(commands)) == {"teach-quickumls"}, third[-3000:]
+
+    # Editing a library module reruns exactly the steps that run it (their outputs are unchanged,
+    # so nothing downstream reruns).
+    module = root / "clin_distill" / "combine" / "strategies.py"
+    module.write_text(module.read_text() + "\n# edited by the smoke test\n")
+    fourth = weasel_run(root, overrides, env)
+    assert executed(fourth, set(commands)) == {"combine"}, fourth[-3000:]
 
 
 def test_local_llm_workflow_with_a_stand_in_server(project):

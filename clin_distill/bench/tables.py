@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..markdown import markdown_table
+
 
 def _num(value: float | None, fmt: str = ".2f", suffix: str = "") -> str:
     return "n/a" if value is None else f"{value:{fmt}}{suffix}"
@@ -105,9 +107,7 @@ def windows_table(result: dict) -> tuple[list[str], list[tuple]]:
 
 
 def _markdown(header: list[str], rows: list[tuple]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return markdown_table(header, rows).rstrip("\n")
 
 
 def summary_lines(result: dict) -> list[str]:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from ..docio import set_doc_id
+from ..docio import corpus_of, set_doc_id, set_provenance
+from ..labels import LABELS
 from .clusters import Cluster, Span3, cluster_spans, label_rank
 from .strategies import Decision, Strategy
 from .teachers import DocVotes
@@ -127,18 +128,44 @@ def combine(docs: Sequence[DocVotes], parts: Sequence[Part], on_failure: str = "
     return result
 
 
-def make_doc(base: Doc, doc_id: str, spans: Iterable[Span3]) -> Doc:
-    """A fresh Doc with ``base``'s tokens, ``spans`` as its entities and only its doc id."""
+def make_doc(base: Doc, doc_id: str, spans: Iterable[Span3], labels: Sequence[str] | None = None) -> Doc:
+    """A fresh Doc with ``base``'s tokens, ``spans`` as its entities and its doc id.
+
+    With ``labels``, the doc also records ``base``'s corpus and that it is annotated for
+    ``labels`` (the labels the plan decided), so a student learns every one of them from it.
+    """
     doc = Doc(base.vocab, words=[t.text for t in base], spaces=[bool(t.whitespace_) for t in base])
-    doc.set_ents([Span(doc, start, end, label=label) for start, end, label in spans])
+    ents = []
+    for start, end, label in spans:
+        start, end = _strip_space(doc, start, end)
+        if start < end:
+            ents.append(Span(doc, start, end, label=label))
+    doc.set_ents(ents)
+    if labels is not None:
+        set_provenance(doc, corpus_of(base), labels)
     return set_doc_id(doc, doc_id)
 
 
-def to_docs(docs: Sequence[DocVotes], combined: Combined) -> list[Doc]:
-    """Output Docs for the kept docs, in input order."""
+def _strip_space(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` without leading or trailing whitespace tokens (an entity never starts or
+    ends on a line break: spaCy's NER cannot predict it, and training on it fails)."""
+    while start < end and not doc[start].text.strip():
+        start += 1
+    while end > start and not doc[end - 1].text.strip():
+        end -= 1
+    return start, end
+
+
+def plan_labels(parts: Sequence[Part]) -> tuple[str, ...]:
+    """The labels some part of the plan decides, in LABELS order."""
+    return tuple(label for label in LABELS if any(label in part.labels for part in parts))
+
+
+def to_docs(docs: Sequence[DocVotes], combined: Combined, labels: Sequence[str] | None = None) -> list[Doc]:
+    """Output Docs for the kept docs, in input order (``labels``: see :func:`make_doc`)."""
     kept = set(combined.kept)
     return [
-        make_doc(dv.base, dv.doc_id, combined.spans[dv.doc_id])
+        make_doc(dv.base, dv.doc_id, combined.spans[dv.doc_id], labels)
         for dv in docs
         if dv.doc_id in kept and dv.base is not None
     ]

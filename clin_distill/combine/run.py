@@ -1,10 +1,17 @@
-"""The combine step end to end: subset search on gold dev, the chosen plan on train, the files.
+"""The combine step end to end: subset search on gold dev, the chosen plan on the training
+texts, the files.
 
 Dev docs are scored only where every listed teacher labelled them, so every subset is
-compared on the same docs. A teacher that labelled no dev doc at all (e.g. an LLM that
-failed on every note) cannot be scored: it is left out of the search and the plan, and
-reported under ``teachers_dropped``. ``weighted`` estimates its weights on those dev docs;
-``dawid_skene`` is fit, without gold, on the split it labels (its dev score is in-sample).
+compared on the same docs, and each label only on the dev docs whose corpus annotates it. A
+teacher that labelled no dev doc at all (e.g. an LLM that failed on every note) cannot be
+scored: it is left out of the search and the plan, and reported under ``teachers_dropped``.
+``weighted`` estimates its weights on those dev docs; ``dawid_skene`` is fit, without gold,
+on the split it labels (its dev score is in-sample).
+
+Outputs in ``out_dir``: ``train.spacy``, the distilled training corpus (the plan over the
+pool's train split and the user's notes; every doc annotated for every label the plan
+decides), and ``dev.spacy``/``test.spacy``, the plan's labels on dev and test, scored like a
+teacher by the evaluate step (``failures.json`` lists the docs the failure rule excluded).
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from spacy.vocab import Vocab
 
 from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin, write_json
 from ..labels import LABELS
-from .apply import ON_FAILURE, Combined, Part, combine, plan_teachers, to_docs
+from ..markdown import markdown_table
+from ..splits import NOTES, SCORED_SPLITS
+from .apply import ON_FAILURE, Combined, Part, combine, plan_labels, plan_teachers, to_docs
 from .dawid_skene import DawidSkene
 from .disagreements import review_record, top_disagreements, write_review_jsonl
 from .strategies import Intersection, KOfN, Strategy, Union, Weighted, Weights, estimate_weights
@@ -32,7 +41,7 @@ from .subsets import (
     subsets_markdown,
     table_rows,
 )
-from .teachers import DocVotes, collect_votes, load_teacher_split
+from .teachers import DocVotes, collect_votes, load_teacher_split, merge_splits
 
 NAMED = ("union", "intersection", "vote", "weighted", "dawid_skene")
 STRATEGIES = ("best", *NAMED)
@@ -106,7 +115,16 @@ def run_combine(
     vocab = Vocab()
     gold_dev = read_docbin(gold_path, vocab)
     dev_splits = [load_teacher_split(teachers_dir, t, dataset, "dev", vocab) for t in teachers]
-    train_splits = [load_teacher_split(teachers_dir, t, dataset, "train", vocab) for t in teachers]
+    train_splits = [
+        merge_splits(
+            [
+                load_teacher_split(teachers_dir, t, dataset, "train", vocab),
+                load_teacher_split(teachers_dir, t, dataset, NOTES, vocab, missing_ok=True),
+            ],
+            "train",
+        )
+        for t in teachers
+    ]
     gold_ids = {get_doc_id(doc) for doc in gold_dev}
     dropped = {
         s.teacher: f"labelled 0 of {len(gold_ids)} dev docs"
@@ -138,7 +156,10 @@ def run_combine(
 
     train_votes, train_counts = collect_votes(train_splits)
     combined = combine(train_votes, parts, on_failure)
-    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined))
+    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, plan_labels(parts)))
+    evaluated = _write_evaluation_splits(
+        teachers_dir, gold_dir, out_dir, dataset, plan_teachers(parts), parts
+    )
     top, too_few = top_disagreements(train_votes, n_disagreements)
     kept = set(combined.kept)
     write_review_jsonl(
@@ -161,6 +182,8 @@ def run_combine(
             "input_counts": dict(dev_counts),
             "chosen_plan": comparison[strategy],
         },
+        "labels_decided": list(plan_labels(parts)),
+        "evaluation_splits": evaluated,
         "train": {
             "docs": len(train_votes),
             "written": written,
@@ -195,11 +218,34 @@ def run_combine(
     return CombineReport(choice, rows, table_rows(scored_rows or rows, best))
 
 
+def _write_evaluation_splits(
+    teachers_dir: Path, gold_dir: Path, out_dir: Path, dataset: str, teachers: Sequence[str], parts
+) -> dict[str, dict]:
+    """The plan applied to each scored split (all its gold docs), for the evaluate step."""
+    failures: dict[str, list[str]] = {}
+    summary: dict[str, dict] = {}
+    for split in SCORED_SPLITS:
+        gold_path = Path(gold_dir) / f"{split}.spacy"
+        if not gold_path.is_file():
+            continue
+        vocab = Vocab()
+        gold = read_docbin(gold_path, vocab)
+        votes, _ = collect_votes(
+            [load_teacher_split(teachers_dir, t, dataset, split, vocab) for t in teachers], gold
+        )
+        combined = combine(votes, parts)
+        written = write_docbin(Path(out_dir) / f"{split}.spacy", to_docs(votes, combined))
+        failures[split] = sorted(combined.excluded)
+        summary[split] = {"docs": len(gold), "written": written, "excluded": len(combined.excluded)}
+    write_json(Path(out_dir) / "failures.json", failures)
+    return summary
+
+
 def _label_choices(strategy: str, best: dict[str, dict | None], teachers: Sequence[str]) -> dict:
     if strategy != "best":
         return {label: {"teachers": list(teachers), "strategy": strategy} for label in LABELS}
     return {
-        label: {"dropped": "no gold spans on dev"}
+        label: {"dropped": "no dev doc's corpus annotates it"}
         if row is None
         else {
             "teachers": row["teachers"],
@@ -234,12 +280,10 @@ def _comparison_markdown(comparison: dict[str, dict]) -> str:
         "`weighted` uses weights estimated on this dev set and `dawid_skene` is fit on it, so both "
         "are in-sample here; `best` is the per-label choice above.",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
     ]
+    rows = []
     for name, scores in comparison.items():
         strict = scores["strict"]
         cells = [name, *(f"{strict[lab]['f']:.3f}" for lab in LABELS)]
-        cells += [f"{strict['micro'][m]:.3f}" for m in ("p", "r", "f")]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        rows.append(cells + [f"{strict['micro'][m]:.3f}" for m in ("p", "r", "f")])
+    return "\n".join(lines) + "\n" + markdown_table(header, rows)

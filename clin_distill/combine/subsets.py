@@ -2,10 +2,12 @@
 
 Each (label, subset, strategy) is one :class:`.apply.Part` over that label only, applied to
 the gold dev docs every listed teacher labelled, and scored with
-:func:`clin_distill.metrics.score_docs` (strict and lenient). ``best`` takes, per label with
-gold spans on dev, the row with the highest strict F1; ties go to the higher lenient F1,
-then fewer teachers, then union before vote, then the subset listed first. A label without
-gold spans on dev has no evidence to choose from and is dropped from the distilled corpus.
+:func:`clin_distill.metrics.score_docs` (strict and lenient), which counts a label only on
+the dev docs whose corpus annotates it: with a pooled dev set, DISEASE is chosen on every
+corpus that annotates diseases, SYMPTOM on those that annotate symptoms. ``best`` takes, per
+label, the row with the highest strict F1; ties go to the higher lenient F1, then fewer
+teachers, then union before vote, then the subset listed first. Only a label that no dev
+doc's corpus annotates has no evidence to choose from; it is dropped from the distilled corpus.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 from tqdm import tqdm
 
+from ..markdown import markdown_table
 from ..metrics.spans import score_docs
 from .apply import Part, combine, to_docs
 from .strategies import KOfN, Strategy, Union
@@ -41,7 +44,9 @@ def score_plan(
 
 
 def _metrics(scores: dict, label: str) -> dict:
-    return {mode: {k: scores[mode][label][k] for k in METRIC_KEYS} for mode in ("strict", "lenient")}
+    """The row's scores, and ``docs``: the dev docs whose corpus annotates ``label``."""
+    out = {mode: {k: scores[mode][label][k] for k in METRIC_KEYS} for mode in ("strict", "lenient")}
+    return {**out, "docs": scores["docs_per_label"][label]}
 
 
 def search_subsets(
@@ -61,13 +66,13 @@ def search_subsets(
 
 
 def choose_best(rows: Sequence[dict], labels: Sequence[str]) -> dict[str, dict | None]:
-    """Per label, the best row (see the module docstring), or ``None`` without gold spans."""
+    """Per label, the best row (see the module docstring), or ``None`` when no dev doc annotates it."""
     order = {tuple(row["teachers"]): i for i, row in enumerate(rows)}
     strategy_rank = {name: i for i, name in enumerate(SEARCH_STRATEGIES)}
     best: dict[str, dict | None] = {}
     for label in labels:
         candidates = [r for r in rows if r["label"] == label]
-        if not candidates or candidates[0]["strict"]["tp"] + candidates[0]["strict"]["fn"] == 0:
+        if not candidates or not candidates[0]["docs"]:
             best[label] = None
             continue
         best[label] = min(
@@ -109,6 +114,7 @@ def table_rows(rows: Sequence[dict], best: dict[str, dict | None]) -> list[list[
             *_fmt(r, "strict"),
             *_fmt(r, "lenient"),
             str(r["strict"]["tp"] + r["strict"]["fp"]),
+            str(r["docs"]),
             "✓" if id(r) in chosen else "",
         ]
         for r in ordered
@@ -126,6 +132,7 @@ TABLE_HEADER = [
     "len R",
     "len F1",
     "spans",
+    "dev docs",
     "chosen",
 ]
 
@@ -137,12 +144,14 @@ def subsets_markdown(rows: Sequence[dict], best: dict[str, dict | None], intro: 
         intro,
         "",
         "P/R/F1 are strict (exact boundaries and label); `len` columns are lenient (any overlap, same "
-        "label). `spans` is the number of predicted spans; ✓ marks the subset chosen by `best`.",
+        "label). `spans` is the number of predicted spans; `dev docs` the dev docs whose corpus "
+        "annotates the label (the only docs it is scored on); ✓ marks the subset chosen by `best`.",
         "",
     ]
     for label, row in best.items():
         if row is None:
-            lines.append(f"- **{label}**: no gold spans on dev; dropped from the distilled corpus.")
-    lines += ["", "| " + " | ".join(TABLE_HEADER) + " |", "|" + "---|" * len(TABLE_HEADER)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in table_rows(rows, best)]
-    return "\n".join(lines) + "\n"
+            lines.append(
+                f"- **{label}**: no dev doc's corpus annotates it; dropped from the distilled corpus."
+            )
+    lines += ["", markdown_table(TABLE_HEADER, table_rows(rows, best))]
+    return "\n".join(lines)

@@ -63,12 +63,17 @@ def _read_failures(path: Path, split: str) -> set[str]:
 
 
 def load_teacher_split(
-    teachers_dir: Path, teacher: str, dataset: str, split: str, vocab: Vocab
+    teachers_dir: Path, teacher: str, dataset: str, split: str, vocab: Vocab, missing_ok: bool = False
 ) -> TeacherSplit:
+    """One teacher's labels of one split. With ``missing_ok``, a split the teacher did not label
+    (e.g. the user's notes, for a teacher run on some splits only) holds no docs: its docs are
+    then *missing* for that teacher, never "no entities"."""
     folder = Path(teachers_dir) / teacher / dataset
     if not folder.is_dir():
         raise FileNotFoundError(f"teacher {teacher!r} has no outputs for {dataset!r}: {folder} is missing")
     path = folder / f"{split}.spacy"
+    if not path.is_file() and missing_ok:
+        return TeacherSplit(teacher, split, {}, set(), failures_file=False)
     if not path.is_file():
         raise FileNotFoundError(f"teacher {teacher!r}: {path} is missing")
     failures_path = folder / "failures.json"
@@ -86,6 +91,22 @@ def load_teacher_split(
     if both:
         raise ValueError(f"{path}: doc {min(both)!r} is both labelled and listed in {failures_path.name}")
     return TeacherSplit(teacher, split, docs, failed, failures_path.is_file())
+
+
+def merge_splits(splits: Sequence[TeacherSplit], name: str) -> TeacherSplit:
+    """One teacher's splits as one (e.g. train and the user's notes); doc ids must not repeat."""
+    teacher = splits[0].teacher
+    docs: dict[str, Doc] = {}
+    failed: set[str] = set()
+    for split in splits:
+        if split.teacher != teacher:
+            raise ValueError(f"cannot merge splits of {teacher!r} and {split.teacher!r}")
+        repeated = (split.docs.keys() | split.failed) & (docs.keys() | failed)
+        if repeated:
+            raise ValueError(f"teacher {teacher!r}: doc {min(repeated)!r} is in two splits")
+        docs.update(split.docs)
+        failed |= split.failed
+    return TeacherSplit(teacher, name, docs, failed, all(s.failures_file for s in splits))
 
 
 def _same_tokens(a: Doc, b: Doc) -> bool:

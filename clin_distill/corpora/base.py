@@ -53,7 +53,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
-from ..docio import atomic_path, set_doc_id, write_docbin, write_json
+from ..docio import atomic_path, set_doc_id, set_provenance, write_docbin, write_json
 from ..labels import LABELS
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
@@ -188,6 +188,11 @@ class LabelMap:
             raise CorpusError(f"{path}: labels both mapped and ignored: {both}")
         return cls(str(data.get("dataset", path.stem)), mapping, ignore)
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The project labels this corpus annotates (every label some source label maps to)."""
+        return tuple(label for label in LABELS if label in self.mapping.values())
+
     def target(self, label: str, source: str, doc_id: str, line: int) -> str | None:
         """The project label for ``label``; None when ignored; an error when unknown."""
         if label in self.mapping:
@@ -252,9 +257,13 @@ def _resolve_overlaps(spans: list[tuple[int, int, str, int, int]], stats: SplitS
 
 
 def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats) -> Doc:
-    """Tokenize ``raw`` and set its gold ``doc.ents`` by the shared policies (counts go to ``stats``)."""
+    """Tokenize ``raw`` and set its gold ``doc.ents`` by the shared policies (counts go to ``stats``).
+
+    The doc records its corpus and the labels the corpus annotates (``label_map.labels``).
+    """
     # The tokenizer itself, not make_doc: notes over nlp.max_length (1M chars) are kept whole.
     doc = set_doc_id(nlp.tokenizer(raw.text), raw.doc_id)
+    set_provenance(doc, label_map.dataset, label_map.labels)
     aligned = []
     for span in raw.spans:
         stats.source_spans[span.label] += 1

@@ -2,10 +2,12 @@
 
 Accepted inputs:
 
-* a folder of ``.txt`` files (doc id = file stem, read in sorted order);
+* ``.txt``: one note (doc id = file stem);
 * JSONL, one ``{"id": ..., "text": ...}`` object per line;
 * CSV with a header row and a text column (``text`` or OMOP's ``note_text``) and
-  optionally an id column (``id`` or OMOP's ``note_id``; default ``<file stem>-<row>``).
+  optionally an id column (``id`` or OMOP's ``note_id``; default ``<file stem>-<row>``);
+* Parquet with the same columns as CSV (an id column is required);
+* a folder holding any of these files (read in sorted order; other files are left alone).
 
 Errors (invalid UTF-8 or JSON, missing fields) name the file and line, never the text.
 """
@@ -70,27 +72,64 @@ def _csv(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple
         yield str(doc_id), row[text_col], reader.line_num
 
 
+NOTE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".parquet")
+
+
+def has_note_suffix(path: Path) -> bool:
+    """True for a file the notes reader reads (see :data:`NOTE_SUFFIXES`)."""
+    return path.is_file() and path.suffix.lower() in NOTE_SUFFIXES
+
+
+def _parquet(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+    import pyarrow.parquet as pq
+
+    try:
+        columns = pq.read_schema(path).names
+    except (OSError, ValueError) as err:
+        raise CorpusError(f"{path}: not a Parquet file ({type(err).__name__})") from None
+    id_col, text_col = _pick(columns, id_key, ID_COLUMNS), _pick(columns, text_key, TEXT_COLUMNS)
+    if id_col is None or text_col is None:
+        raise CorpusError(f"{path}: needs an id column and a text column (found {columns})")
+    table = pq.read_table(path, columns=[id_col, text_col])
+    for row_no, (doc_id, text) in enumerate(
+        zip(*(table[c].to_pylist() for c in (id_col, text_col)), strict=True), 1
+    ):
+        if not isinstance(text, str):
+            raise CorpusError(f"{where(path, line=row_no)}: row has no string {text_col} value")
+        yield str(doc_id), text, row_no
+
+
+def _file_records(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        yield path.stem, read_utf8(path), 0
+    elif path.stat().st_size == 0:
+        raise CorpusError(f"{path}: empty file (no notes)")
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from _jsonl(path, id_key, text_key)
+    elif suffix == ".csv":
+        yield from _csv(path, id_key, text_key)
+    elif suffix == ".parquet":
+        yield from _parquet(path, id_key, text_key)
+    else:
+        raise CorpusError(f"{path}: notes must be .txt, .jsonl, .csv or .parquet files, or a folder of them")
+
+
 def iter_note_records(
     path: str | Path, id_key: str | None = None, text_key: str | None = None
 ) -> Iterator[tuple[str, str, int]]:
-    """Yield ``(doc_id, text, line)`` from a folder of .txt, a .jsonl or a .csv file."""
+    """Yield ``(doc_id, text, line)`` from a notes file or a folder of them (module docstring)."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(path.glob("*.txt"))
+        files = sorted(p for p in path.iterdir() if has_note_suffix(p))
         if not files:
-            raise CorpusError(f"{path}: folder holds no .txt notes")
+            raise CorpusError(f"{path}: folder holds no notes ({', '.join(NOTE_SUFFIXES)} files)")
         for file in files:
-            yield file.stem, read_utf8(file), 0
-    elif path.is_file() and path.stat().st_size == 0:
-        raise CorpusError(f"{path}: empty file (no notes)")
-    elif path.suffix.lower() in (".jsonl", ".ndjson"):
-        yield from _jsonl(path, id_key, text_key)
-    elif path.suffix.lower() == ".csv":
-        yield from _csv(path, id_key, text_key)
+            yield from _file_records(file, id_key, text_key)
     elif not path.exists():
         raise CorpusError(f"{path}: no such file or folder")
     else:
-        raise CorpusError(f"{path}: notes must be a folder of .txt, a .jsonl or a .csv file")
+        yield from _file_records(path, id_key, text_key)
 
 
 def read_notes(

@@ -17,14 +17,16 @@ import spacy
 from .base import CorpusError, CorpusStats, LabelMap, convert_splits
 
 DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")
+# Credentialed gold corpora a user may add to the pool; each has its own convert step
+PRIVATE_DATASETS: tuple[str, ...] = ("n2c2",)
 
 
-def parse_datasets(names: str) -> list[str]:
+def parse_datasets(names: str, known: tuple[str, ...] = DATASETS + PRIVATE_DATASETS) -> list[str]:
     """Comma-separated dataset names, validated and de-duplicated in order."""
     out = list(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
-    unknown = [n for n in out if n not in DATASETS]
+    unknown = [n for n in out if n not in known]
     if unknown:
-        raise CorpusError(f"unknown datasets {unknown}; known: {list(DATASETS)}")
+        raise CorpusError(f"unknown datasets {unknown}; known: {list(known)}")
     if not out:
         raise CorpusError("no datasets given")
     return out

@@ -18,14 +18,14 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import failure_of, get_doc_id, read_docbin, write_docbin, write_json
-from ..metrics.spans import score_docs
+from ..metrics.evaluate import scores_by_corpus
+from ..splits import POOL_SPLITS, SCORED_SPLITS
 from .cache import PromptCache
 from .guard import check_endpoint
 from .labeling import GROUNDING, label_docs
 from .teacher import LLMTeacher, endpoint_of, load_teacher, teacher_config
 
-SPLITS = ("train", "dev", "test")
-SCORED_SPLITS = ("dev", "test")
+SPLITS = POOL_SPLITS
 
 
 def parse_names(teachers: str) -> list[str]:
@@ -92,7 +92,7 @@ def run_teacher(
             totals.update(counts)
         split_counts[split] = {"docs": len(gold), "labelled": len(labelled), "failed": len(failed)}
         if split in SCORED_SPLITS:
-            scores[split] = score_docs(labelled, gold)
+            scores[split] = scores_by_corpus(labelled, gold)
     wall = time.perf_counter() - started
     write_json(dest / "failures.json", failures)
     write_json(dest / "grounding.json", grounding)

@@ -3,7 +3,15 @@ document-bootstrap confidence intervals and an error breakdown."""
 
 from .bootstrap import BootstrapSpec
 from .errors import error_breakdown
-from .evaluate import evaluate_docs, scored_labels
+from .evaluate import evaluate_docs, scored_labels, scores_by_corpus
 from .spans import PRF, score_docs
 
-__all__ = ["PRF", "BootstrapSpec", "error_breakdown", "evaluate_docs", "score_docs", "scored_labels"]
+__all__ = [
+    "PRF",
+    "BootstrapSpec",
+    "error_breakdown",
+    "evaluate_docs",
+    "score_docs",
+    "scored_labels",
+    "scores_by_corpus",
+]

@@ -1,4 +1,5 @@
-"""The comparison table: one row per system, F1 (with 95% CI) per label and mode."""
+"""The comparison tables: one row per system, F1 (with 95% CI) per label and mode, and per
+(source corpus, label) pair that has gold."""
 
 from __future__ import annotations
 
@@ -37,5 +38,32 @@ def comparison_table(
         row = [str(r.get("system", "?")), str(r.get("kind", "?")), str(r.get("n_docs", "?"))]
         row.append(str(r.get("failures", 0)))
         row += [format_f1(r.get(mode, {}).get(lab), with_ci) for lab in labels for mode in modes]
+        rows.append(row)
+    return header, rows
+
+
+def corpus_label_pairs(results: Sequence[dict]) -> list[tuple[str, str]]:
+    """Every (source corpus, label) pair some result scored (the corpus annotates the label)."""
+    pairs: list[tuple[str, str]] = []
+    for result in results:
+        for corpus, part in result.get("by_corpus", {}).items():
+            pairs.extend((corpus, lab) for lab in part.get("labels", []) if (corpus, lab) not in pairs)
+    return pairs
+
+
+def corpus_label_table(
+    results: Sequence[dict], mode: str = "strict", with_ci: bool = True
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: system, kind, then ``mode`` F1 for each (corpus, label) pair with gold."""
+    pairs = corpus_label_pairs(results)
+    header = ["system", "kind", *(f"{corpus} {lab}" for corpus, lab in pairs)]
+    rows = []
+    for r in results:
+        row = [str(r.get("system", "?")), str(r.get("kind", "?"))]
+        for corpus, lab in pairs:
+            part = r.get("by_corpus", {}).get(corpus, {})
+            row.append(
+                format_f1(part.get(mode, {}).get(lab), with_ci) if lab in part.get("labels", []) else "–"
+            )
         rows.append(row)
     return header, rows

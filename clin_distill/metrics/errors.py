@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc
 
-from ..docio import docs_by_id
+from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
 from .spans import Span3, char_spans
 
@@ -73,7 +73,8 @@ def classify_spans(pred: set[Span3], gold: set[Span3]) -> Counter:
 def error_breakdown(
     pred_docs: Iterable[Doc], gold_docs: Iterable[Doc], labels: Sequence[str] = LABELS
 ) -> dict:
-    """Outcome counts per label and in total, over gold docs that have a prediction.
+    """Outcome counts per label and in total, over gold docs that have a prediction; each doc on
+    the labels its corpus annotates (see :mod:`clin_distill.metrics.spans`).
 
     Returns ``{"per_label": {label: {outcome: n, "confused_as": {label: n}}},
     "total": {outcome: n}, "n_docs": n}``.
@@ -85,7 +86,8 @@ def error_breakdown(
         if doc_id not in pred:
             continue
         n_docs += 1
-        counts.update(classify_spans(char_spans(pred[doc_id], labels), char_spans(gold_doc, labels)))
+        scored = [label for label in labels if label in labels_annotated(gold_doc)]
+        counts.update(classify_spans(char_spans(pred[doc_id], scored), char_spans(gold_doc, scored)))
     per_label = {}
     for label in labels:
         row = {outcome: counts[outcome, label] for outcome in OUTCOMES}

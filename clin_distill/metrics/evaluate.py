@@ -1,4 +1,5 @@
-"""Full evaluation of one system on one gold corpus: scores, bootstrap CIs and error breakdown."""
+"""Full evaluation of one system on a gold corpus: scores, bootstrap CIs and error breakdown, for
+the whole corpus and for each source corpus in it (a pooled test set holds several)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,44 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc
 
+from ..docio import corpus_of, labels_annotated
 from ..labels import LABELS
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec, bootstrap_ci, count_array
 from .errors import error_breakdown
-from .spans import per_doc_counts, summarise
+from .spans import per_doc_counts, score_docs, summarise
 
 MODES = ("strict", "lenient")
 
 
 def scored_labels(gold_docs: Iterable[Doc], labels: Sequence[str] = LABELS) -> list[str]:
-    """The labels the gold corpus annotates (at least one gold span), in ``labels`` order.
+    """The labels some gold doc's corpus annotates, in ``labels`` order.
 
     A corpus that annotates only diseases (NCBI Disease) cannot judge MEDICATION or
-    SYMPTOM predictions, so those labels are left out rather than counted as spurious.
+    SYMPTOM predictions, so on its docs those labels are not scored at all.
     """
-    seen = {e.label_ for doc in gold_docs for e in doc.ents}
+    seen = {label for doc in gold_docs for label in labels_annotated(doc)}
     return [label for label in labels if label in seen]
+
+
+def by_corpus(gold_docs: Iterable[Doc]) -> dict[str, list[Doc]]:
+    """Gold docs grouped by their source corpus, in first-seen order."""
+    groups: dict[str, list[Doc]] = {}
+    for doc in gold_docs:
+        groups.setdefault(corpus_of(doc), []).append(doc)
+    return groups
+
+
+def scores_by_corpus(
+    pred_docs: Sequence[Doc], gold_docs: Sequence[Doc], labels: Sequence[str] = LABELS
+) -> dict:
+    """:func:`~clin_distill.metrics.spans.score_docs` over all gold docs, plus ``by_corpus``:
+    the same for each source corpus's docs (no bootstrap; quick enough for every step)."""
+    out = score_docs(pred_docs, gold_docs, scored_labels(gold_docs, labels))
+    out["by_corpus"] = {
+        corpus: score_docs(pred_docs, docs, scored_labels(docs, labels))
+        for corpus, docs in by_corpus(gold_docs).items()
+    }
+    return out
 
 
 def evaluate_docs(
@@ -31,19 +54,29 @@ def evaluate_docs(
     spec: BootstrapSpec = DEFAULT_SPEC,
 ) -> dict:
     """:func:`~clin_distill.metrics.spans.score_docs` output plus ``ci`` entries, ``errors``,
-    ``labels`` and ``bootstrap``.
+    ``labels``, ``bootstrap`` and ``by_corpus``.
 
     Each label, ``micro`` and ``macro`` dict under ``strict``/``lenient`` gains
-    ``"ci": {"p": [low, high], "r": [...], "f": [...]}`` (macro: ``f`` only).
+    ``"ci": {"p": [low, high], "r": [...], "f": [...]}`` (macro: ``f`` only). ``labels`` are
+    the labels of ``labels`` some gold doc annotates. ``by_corpus`` holds the same record
+    (without ``by_corpus`` and ``bootstrap``) for the gold docs of each source corpus.
     """
-    labels = list(labels)
+    out = _evaluate(pred_docs, gold_docs, labels, spec)
+    out["bootstrap"] = spec.describe()
+    out["by_corpus"] = {
+        corpus: _evaluate(pred_docs, docs, labels, spec) for corpus, docs in by_corpus(gold_docs).items()
+    }
+    return out
+
+
+def _evaluate(pred_docs: Sequence[Doc], gold_docs: Sequence[Doc], labels: Sequence[str], spec) -> dict:
+    labels = scored_labels(gold_docs, labels)
     per_doc = per_doc_counts(pred_docs, gold_docs, labels)
     out = summarise(per_doc, labels)
     for mode in MODES:
         counts = count_array([d[mode] for d in per_doc.values()], labels)
         for key, ci in bootstrap_ci(counts, labels, spec).items():
             out[mode][key]["ci"] = ci
-    out["labels"] = labels
+    out["n_gold_docs"] = len(gold_docs)
     out["errors"] = error_breakdown(pred_docs, gold_docs, labels)
-    out["bootstrap"] = spec.describe()
     return out

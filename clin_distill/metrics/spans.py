@@ -3,6 +3,11 @@
 Predicted and gold docs are paired by ``doc_id``. Lenient matching is one-to-one:
 each gold span is matched to at most one overlapping predicted span of the same
 label (greedy, by largest overlap), so nested predictions are not double counted.
+
+Scoring is label-aware: a label is counted only on gold docs whose corpus annotates it
+(:func:`clin_distill.docio.labels_annotated`). A predicted MEDICATION in an NCBI Disease
+abstract is neither a true nor a false positive; a label no scored doc annotates gets no
+score and is left out of the macro average.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 from spacy.tokens import Doc
 
-from ..docio import docs_by_id
+from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
 
 Span3 = tuple[int, int, str]
@@ -91,18 +96,20 @@ def lenient_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
 def per_doc_counts(
     pred_docs: Iterable[Doc], gold_docs: Iterable[Doc], labels: Sequence[str] = LABELS
 ) -> dict[str, dict[str, Counter]]:
-    """``{doc_id: {"strict": Counter, "lenient": Counter}}`` over the gold docs.
+    """``{doc_id: {"strict": Counter, "lenient": Counter, "labels": (scored labels,)}}`` over the
+    gold docs; each doc is scored on the labels of ``labels`` its corpus annotates.
 
     A gold doc without a prediction (e.g. a teacher failure) is left out: failures
     are reported separately, never scored as "no entities".
     """
     pred = docs_by_id(pred_docs)
-    out: dict[str, dict[str, Counter]] = {}
+    out: dict[str, dict] = {}
     for doc_id, gold_doc in docs_by_id(gold_docs).items():
         if doc_id not in pred:
             continue
-        p, g = char_spans(pred[doc_id], labels), char_spans(gold_doc, labels)
-        out[doc_id] = {"strict": strict_counts(p, g), "lenient": lenient_counts(p, g)}
+        scored = tuple(label for label in labels if label in labels_annotated(gold_doc))
+        p, g = char_spans(pred[doc_id], scored), char_spans(gold_doc, scored)
+        out[doc_id] = {"strict": strict_counts(p, g), "lenient": lenient_counts(p, g), "labels": scored}
     return out
 
 
@@ -124,13 +131,18 @@ def score_docs(pred_docs: Iterable[Doc], gold_docs: Iterable[Doc], labels: Seque
     return summarise(per_doc_counts(pred_docs, gold_docs, labels), labels)
 
 
-def summarise(per_doc: dict[str, dict[str, Counter]], labels: Sequence[str] = LABELS) -> dict:
-    """The :func:`score_docs` dict from :func:`per_doc_counts` output."""
-    out: dict = {"n_docs": len(per_doc)}
+def summarise(per_doc: dict[str, dict], labels: Sequence[str] = LABELS) -> dict:
+    """The :func:`score_docs` dict from :func:`per_doc_counts` output.
+
+    ``labels`` lists the labels some scored doc annotates; ``docs_per_label`` how many docs
+    each label was scored on. Per-label entries of unscored labels are all zero.
+    """
+    docs_per_label = {lab: sum(lab in d.get("labels", labels) for d in per_doc.values()) for lab in labels}
+    scored = [lab for lab in labels if docs_per_label[lab]]
+    out: dict = {"n_docs": len(per_doc), "labels": scored, "docs_per_label": docs_per_label}
     for mode in ("strict", "lenient"):
         t = totals((d[mode] for d in per_doc.values()), labels)
-        present = [lab for lab in labels if t[lab].tp + t[lab].fn > 0]
-        macro_f = sum(t[lab].f for lab in present) / len(present) if present else 0.0
+        macro_f = sum(t[lab].f for lab in scored) / len(scored) if scored else 0.0
         out[mode] = {k: v.to_dict() for k, v in t.items()}
-        out[mode]["macro"] = {"f": macro_f, "labels": present}
+        out[mode]["macro"] = {"f": macro_f, "labels": scored}
     return out

@@ -107,10 +107,18 @@ def mentions_small_local_model(name: str, meta_files: Iterable[Path]) -> bool:
 def read_teacher(
     teachers_dir: Path, teacher: str, corpus: str, split: str = "test", meta_files: Sequence[Path] = ()
 ) -> Predictions:
-    folder = teachers_dir / teacher / corpus
+    """A teacher's labels of ``split`` from ``<teachers_dir>/<teacher>/<corpus>/``."""
+    return read_predictions(teacher, teachers_dir / teacher / corpus, split, "teacher", meta_files)
+
+
+def read_predictions(
+    name: str, folder: Path, split: str = "test", kind: str = "teacher", meta_files: Sequence[Path] = ()
+) -> Predictions:
+    """Labels written as ``<folder>/<split>.spacy`` with ``failures.json`` (a teacher's, or the
+    teacher combination's); failed docs are counted and left out of scoring."""
     path = folder / f"{split}.spacy"
     if not path.is_file():
-        raise PredictionError(f"teacher {teacher!r}: {path} not found (run its teach step for {corpus!r})")
+        raise PredictionError(f"{kind} {name!r}: {path} not found (run the step that writes it)")
     docs = read_docbin(path)
     failed = set()
     failures_path = folder / "failures.json"
@@ -119,12 +127,12 @@ def read_teacher(
             failed.update(str(i) for i in json.loads(failures_path.read_text(encoding="utf8")).get(split, []))
         except (json.JSONDecodeError, AttributeError) as err:
             raise PredictionError(
-                f"teacher {teacher!r}: {failures_path} is not {{split: [doc_id, ...]}}"
+                f"{kind} {name!r}: {failures_path} is not {{split: [doc_id, ...]}}"
             ) from err
     failed.update(get_doc_id(doc) for doc in docs if failure_of(doc))
     kept = [doc for doc in docs if get_doc_id(doc) not in failed]
-    small = mentions_small_local_model(teacher, [*meta_files, folder / "meta.json"])
-    return Predictions(teacher, "teacher", str(folder), kept, sorted(failed), small)
+    small = mentions_small_local_model(name, [*meta_files, folder / "meta.json"])
+    return Predictions(name, kind, str(folder), kept, sorted(failed), small)
 
 
 def spans_by_doc(docs: Iterable[Doc], labels: Sequence[str]) -> dict[str, list[list]]:

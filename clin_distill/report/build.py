@@ -4,29 +4,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..docio import get_doc_id, read_docbin
+from ..docio import corpus_of, get_doc_id, labels_annotated, read_docbin
 from ..labels import LABELS
-from ..metrics.compare import comparison_table, format_f1
+from ..metrics.compare import MODES, comparison_table, corpus_label_table, format_f1
 from ..metrics.errors import OUTCOMES
 from ..metrics.systems import SMALL_LOCAL_MARKERS
 from .examples import is_public, render_example, select_examples
 from .json_tables import json_tables
 from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
-from .plots import f1_bar_chart
+from .plots import corpus_label_chart, f1_bar_chart
 from .sources import load_anchors, load_results, load_spans, read_json
 
 STUDENT = "distilled"
 
 
 def comparison_section(results: list[dict]) -> Section:
-    header, rows = comparison_table(results)
     first = results[0]
     boot = first.get("bootstrap", {})
-    blocks: list = [
-        Table(header, rows),
+    blocks: list = []
+    for mode in MODES:
+        header, rows = corpus_label_table(results, mode)
+        blocks.append(Table(header, rows, f"{mode.capitalize()} F1 per corpus and label [95% CI]"))
+    header, rows = comparison_table(results)
+    blocks += [
+        Table(
+            header, rows, "Pooled test set: F1 per label (each label on the docs whose corpus annotates it)"
+        ),
         Note(
-            f"Labels scored: {', '.join(first.get('labels', []))} (those the gold test set annotates). "
+            "Each corpus is scored only on the labels it annotates (a MEDICATION predicted in an NCBI "
+            "Disease abstract is neither right nor wrong); – marks a pair without gold. "
             "Strict = exact boundaries and label; lenient = any overlap, same label (one-to-one). "
             f"Brackets: {int(100 * boot.get('confidence', 0.95))}% {boot.get('method', 'bootstrap')}, "
             f"{boot.get('n_resamples', '?')} resamples, seed {boot.get('seed', '?')}."
@@ -51,7 +58,7 @@ def comparison_section(results: list[dict]) -> Section:
                     warn=True,
                 )
             )
-    return Section("Comparison on the test set (F1 with 95% CI)", blocks)
+    return Section("Comparison on the test sets (F1 with 95% CI)", blocks)
 
 
 def anchor_blocks(results: list[dict], anchors: dict) -> list:
@@ -148,20 +155,30 @@ def json_section(title: str, path: Path, absent: str, labels: set[str] | None = 
     return Section(title, [*tables, Note(note)] if tables else [Note(f"{path} is empty.")])
 
 
+def _annotated_spans(doc, spans: set) -> set:
+    """``spans`` restricted to the labels ``doc``'s corpus annotates."""
+    return {span for span in spans if span[2] in labels_annotated(doc)}
+
+
 def examples_section(
     results: list[dict], metrics_dir: Path, corpus: str, examples: Path | None, teachers_dir: Path | None
 ) -> Section:
+    """Test docs of public corpora where the student and teachers differ most, with each system's
+    spans of the labels that doc's corpus annotates. Docs of other corpora (n2c2, MedAlign, the
+    user's notes: PHI) are never shown."""
     title = "Examples where the distilled student and the teachers differ"
-    if not is_public(corpus):
-        return Section(
-            title, [Note(f"Examples left out: {corpus!r} is not a public corpus (its notes may hold PHI).")]
-        )
     if examples is None:
         return Section(title, [Note("Examples left out (--no-examples, or no --examples file).")])
+    gold = [d for d in read_docbin(examples) if is_public(corpus_of(d)) or is_public(corpus)]
+    if not gold:
+        return Section(
+            title, [Note(f"Examples left out: no test doc of {corpus!r} comes from a public corpus.")]
+        )
     student = load_spans(metrics_dir, STUDENT, corpus)
     if student is None:
         return Section(title, [Note(f"No {STUDENT}/{corpus}.spans.json: run the evaluate step.", warn=True)])
-    labels = set(results[0]["labels"])
+    by_id = {get_doc_id(d): d for d in gold}
+    student = {i: _annotated_spans(by_id[i], s) for i, s in student.items() if i in by_id}
     teachers: dict[str, dict] = {}
     for r in results:
         if r.get("kind") != "teacher" or teachers_dir is None:
@@ -169,31 +186,32 @@ def examples_section(
         path = teachers_dir / r["system"] / corpus / "test.spacy"
         if path.is_file():
             teachers[r["system"]] = {
-                get_doc_id(d): {(e.start_char, e.end_char, e.label_) for e in d.ents if e.label_ in labels}
+                get_doc_id(d): _annotated_spans(
+                    by_id[get_doc_id(d)], {(e.start_char, e.end_char, e.label_) for e in d.ents}
+                )
                 for d in read_docbin(path)
+                if get_doc_id(d) in by_id
             }
-    gold = read_docbin(examples)
     chosen = select_examples(gold, student, teachers)
     if not chosen:
         return Section(
             title, [Note("No test doc where the student and a teacher differ (or no teacher outputs).")]
         )
-    by_id = {get_doc_id(d): d for d in gold}
     blocks: list = [
         Note(
-            f"Public corpus text ({corpus}) exported verbatim for illustration; teachers' labels shown "
-            f"only where they labelled the doc. Labels: {', '.join(sorted(labels))}."
+            "Public corpus text exported verbatim for illustration; each doc shows only the labels its "
+            "corpus annotates; teachers' labels shown only where they labelled the doc."
         )
     ]
     for doc_id in chosen:
         doc = by_id[doc_id]
-        gold_spans = {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
+        gold_spans = _annotated_spans(doc, {(e.start_char, e.end_char, e.label_) for e in doc.ents})
         systems = [("gold", gold_spans), (STUDENT, student[doc_id])]
         systems += [(name, spans[doc_id]) for name, spans in teachers.items() if doc_id in spans]
         blocks.append(
             RawHtml(
-                f"<h3>doc {doc_id}</h3>" + render_example(doc, systems),
-                f"- doc `{doc_id}` (rendered in report.html)",
+                f"<h3>doc {doc_id} ({corpus_of(doc)})</h3>" + render_example(doc, systems),
+                f"- doc `{doc_id}` ({corpus_of(doc)}, rendered in report.html)",
             )
         )
     return Section(title, blocks)
@@ -221,8 +239,11 @@ def build_report(
     report.sections.append(comparison)
     report.sections.append(
         Section(
-            "F1 per label and system",
-            [Image(f1_bar_chart(results, anchors), "report_f1", "F1 per label per system")],
+            "F1 per corpus, label and system",
+            [
+                Image(corpus_label_chart(results), "report_f1_corpus", "F1 per corpus and label per system"),
+                Image(f1_bar_chart(results, anchors), "report_f1", "F1 per label per system (pooled test)"),
+            ],
         )
     )
     report.sections.append(errors_section(results))

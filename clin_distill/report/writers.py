@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 
 from ..docio import atomic_path
+from ..markdown import markdown_table
 from .model import Image, Note, RawHtml, Report, Table
 
 CSS = """
@@ -76,9 +77,12 @@ def to_markdown(report: Report, image_links: dict[str, str]) -> str:
             if isinstance(block, Table):
                 if block.title:
                     lines += [f"**{_md_cell(block.title)}**", ""]
-                lines.append("| " + " | ".join(_md_cell(h) for h in block.header) + " |")
-                lines.append("|" + "---|" * len(block.header))
-                lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+                lines.append(
+                    markdown_table(
+                        [_md_cell(h) for h in block.header],
+                        ([_md_cell(c) for c in row] for row in block.rows),
+                    )
+                )
             elif isinstance(block, Image):
                 lines.append(f"![{block.alt}]({image_links[block.name]})")
             elif isinstance(block, Note):

@@ -48,14 +48,14 @@ def pinned_requirements() -> list[str]:
     return [f"{name}=={metadata.version(name).split('+')[0]}" for name in PINNED]
 
 
-def licence_notes(dataset: str, teachers: list[str]) -> dict[str, Any]:
+def licence_notes(datasets: list[str], teachers: list[str]) -> dict[str, Any]:
     notes = json.loads(
         (resources.files("clin_distill") / "resources" / "student" / "licences.json").read_text()
     )
     ontologies = notes["ontologies"]
     chosen = [t for t in teachers if t in ontologies] or list(ontologies)
     return {
-        "data": {dataset: notes["datasets"].get(dataset, "see the corpus's own licence")},
+        "data": {d: notes["datasets"].get(d, "see the corpus's own licence") for d in datasets},
         "ontologies": {name: ontologies[name] for name in chosen},
         "backbones": notes["backbones"],
         "note": "Teacher labels from LLM services are subject to each provider's terms of use.",
@@ -78,24 +78,29 @@ def teachers_named(data: Any) -> list[str]:
 
 
 def label_scores(evaluation: dict) -> dict[str, Any]:
-    """Strict and lenient per-label P/R/F (+ micro) from a metrics/<system>/<dataset>.json."""
-    out: dict[str, Any] = {"n_docs": evaluation.get("n_docs")}
+    """Strict and lenient P/R/F (with 95% CIs) of each scored label (+ micro) from a
+    metrics/<system>/<corpus>.json record or one of its ``by_corpus`` parts."""
+    labels = evaluation.get("labels", LABELS)
+    out: dict[str, Any] = {"n_docs": evaluation.get("n_docs"), "labels": list(labels)}
     for mode in ("strict", "lenient"):
         table = evaluation.get(mode, {})
         out[mode] = {
-            key: {m: table[key][m] for m in ("p", "r", "f") if m in table[key]}
-            for key in (*LABELS, "micro")
+            key: {m: table[key][m] for m in ("p", "r", "f", "ci") if m in table[key]}
+            for key in (*labels, "micro")
             if key in table
         }
     return out
 
 
-def scores_record(model_meta: dict, metrics_dir: Path | None, dataset: str) -> dict[str, Any]:
-    """Test-set scores from the evaluate step when present, else spaCy's dev scores from training."""
+def scores_record(model_meta: dict, metrics_dir: Path | None, corpus: str = "pool") -> dict[str, Any]:
+    """Test-set scores from the evaluate step (pooled, and per source corpus on the labels each
+    annotates) when present, else spaCy's label-aware dev scores from training."""
     if metrics_dir is not None:
-        path = metrics_dir / "distilled" / f"{dataset}.json"
+        path = metrics_dir / "distilled" / f"{corpus}.json"
         if path.is_file():
-            return {"source": str(path), "split": "test", **label_scores(srsly.read_json(path))}
+            evaluation = srsly.read_json(path)
+            by_corpus = {name: label_scores(part) for name, part in evaluation.get("by_corpus", {}).items()}
+            return {"source": str(path), "split": "test", **label_scores(evaluation), "by_corpus": by_corpus}
     perf = model_meta.get("performance", {})
     return {
         "source": "training (spaCy scorer, gold dev set, best checkpoint)",
@@ -107,28 +112,56 @@ def scores_record(model_meta: dict, metrics_dir: Path | None, dataset: str) -> d
     }
 
 
+def trained_labels(choice: dict | None, model_labels: list[str]) -> dict[str, Any]:
+    """Which labels the student was taught, and which the teacher combination dropped (and why)."""
+    if choice is None:
+        return {"trained": model_labels, "dropped": {}}
+    decided = choice.get("labels_decided") or [
+        label for label, c in choice.get("labels", {}).items() if "dropped" not in c
+    ]
+    dropped = {label: c["dropped"] for label, c in choice.get("labels", {}).items() if "dropped" in c}
+    return {"trained": [label for label in LABELS if label in decided], "dropped": dropped}
+
+
+def pool_record(pool: Path | None) -> dict[str, Any] | None:
+    """The pool the teachers labelled: corpora with their split sizes and annotated labels, notes."""
+    if pool is None or not pool.is_file():
+        return None
+    data = srsly.read_json(pool)
+    return {
+        "corpora": {
+            name: {"docs": counts, "annotated_labels": data["annotated_labels"].get(name, [])}
+            for name, counts in data["corpora"].items()
+        },
+        "notes": {k: data["notes"].get(k) for k in ("read", "kept", "skipped")},
+    }
+
+
 def build_meta(
     model_meta: dict,
     name: str,
     version: str,
-    dataset: str,
     metrics_dir: Path | None,
     benchmark: Path | None,
     combine: Path | None,
+    pool: Path | None = None,
 ) -> dict[str, Any]:
     record = model_meta.get("clin_distill", {})
     choice_path = combine.parent / "choice.json" if combine is not None else None
     choice = srsly.read_json(choice_path) if choice_path and choice_path.is_file() else None
     teachers = teachers_named(choice) if choice is not None else []
     speed = srsly.read_json(benchmark) if benchmark is not None and benchmark.is_file() else None
+    pooled = pool_record(pool)
+    labels = trained_labels(choice, list(LABELS))
     meta = dict(model_meta)
     meta.update(
         {
             "name": name,
             "version": version,
             "description": (
-                "Clinical NER (MEDICATION, DISEASE, SYMPTOM) distilled from LLM and ontology teachers, "
+                f"Clinical NER ({', '.join(labels['trained'])}) distilled from LLM and ontology teachers, "
                 "with medspaCy ConText assertion (negated, historical, family, hypothetical)."
+                + (f" Not trained on: {', '.join(labels['dropped'])}." if labels["dropped"] else "")
             ),
             "license": "MIT (code); see clin_distill.licences for data, ontology and backbone terms",
             "requirements": pinned_requirements(),
@@ -136,19 +169,22 @@ def build_meta(
     )
     meta["clin_distill"] = {
         **record,
-        "labels": list(LABELS),
+        "labels": labels["trained"],
+        "labels_dropped": labels["dropped"],
         "assertion_attributes": list(ASSERTION_ATTRIBUTES),
-        "dataset": dataset,
+        "pool": pooled,
         "teacher_combination": {
-            "choice": choice,
+            "per_label": (choice or {}).get("labels"),
             "teachers": teachers,
+            "strategy": (choice or {}).get("strategy"),
             "subsets_table": str(combine) if combine is not None and combine.is_file() else None,
         },
-        "scores": scores_record(model_meta, metrics_dir, dataset),
+        "scores": scores_record(model_meta, metrics_dir),
         "speed": speed,
         "speed_source": str(benchmark) if speed is not None else None,
     }
-    meta["clin_distill"]["licences"] = licence_notes(dataset, teachers)
+    datasets = list((pooled or {}).get("corpora", {})) or ["unknown"]
+    meta["clin_distill"]["licences"] = licence_notes(datasets, teachers)
     return meta
 
 
@@ -184,17 +220,17 @@ def build_package(
     packages_dir: Path,
     name: str,
     version: str,
-    dataset: str,
     metrics_dir: Path | None = None,
     benchmark: Path | None = None,
     combine: Path | None = None,
+    pool: Path | None = None,
 ) -> Path:
     """Build ``packages_dir/en_<name>-<version>/`` with ``dist/`` holding the sdist and the wheel."""
     packages_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="clin_distill_package_") as tmp:
         staging = stage_model(model_dir, Path(tmp) / "model")
         meta = build_meta(
-            srsly.read_json(staging / "meta.json"), name, version, dataset, metrics_dir, benchmark, combine
+            srsly.read_json(staging / "meta.json"), name, version, metrics_dir, benchmark, combine, pool
         )
         srsly.write_json(staging / "meta.json", meta)
         package_root = packages_dir / f"{meta['lang']}_{name}-{version}"

@@ -93,12 +93,14 @@ def build_overrides(
     max_steps: int,
     eval_frequency: int,
     seed: int,
+    negative_max_len: int = 0,
 ) -> dict[str, Any]:
     """Config overrides for one training run; ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
     overrides: dict[str, Any] = {
         "paths.train": str(train_path),
         "paths.dev": str(dev_path),
         "paths.labels": str(labels_path),
+        "paths.negative_max_len": negative_max_len,
         "system.seed": seed,
         "training.max_steps": max_steps,
         "training.eval_frequency": eval_frequency,
@@ -126,8 +128,12 @@ def train_student(
     eval_frequency: int,
     gpu_id: int = -1,
     seed: int = 13,
+    negative_max_len: int = 0,
 ) -> dict[str, Any]:
-    """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta."""
+    """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta.
+
+    ``negative_max_len``: see :mod:`clin_distill.student.partial` (0: missing values only).
+    """
     config = load_config(config_path, interpolate=False)
     train_summary = summarise_corpus(train_path, "training")
     dev_summary = summarise_corpus(dev_path, "dev")
@@ -138,7 +144,16 @@ def train_student(
     output_dir.mkdir(parents=True, exist_ok=True)
     labels_path = write_ner_labels(output_dir / "labels" / "ner.json")
     overrides = build_overrides(
-        config, train_path, dev_path, labels_path, choice, lowercase, max_steps, eval_frequency, seed
+        config,
+        train_path,
+        dev_path,
+        labels_path,
+        choice,
+        lowercase,
+        max_steps,
+        eval_frequency,
+        seed,
+        negative_max_len,
     )
     spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides)
     record = {
@@ -150,6 +165,7 @@ def train_student(
         "training_corpus": train_summary.record(),
         "dev_corpus": dev_summary.record(),
         "seed": seed,
+        "negative_max_len": overrides["paths.negative_max_len"],
         "max_steps": overrides["training.max_steps"],
         "eval_frequency": overrides["training.eval_frequency"],
     }

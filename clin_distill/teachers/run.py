@@ -21,10 +21,8 @@ from wasabi import msg
 
 from ..docio import failure_of, get_doc_id, mark_failed, read_docbin, write_docbin, write_json
 from ..labels import LABELS
-from ..metrics import score_docs
-
-SPLITS: tuple[str, ...] = ("train", "dev", "test")
-SCORED_SPLITS: tuple[str, ...] = ("dev", "test")
+from ..metrics import scores_by_corpus
+from ..splits import POOL_SPLITS, SCORED_SPLITS
 
 
 @dataclass
@@ -94,14 +92,28 @@ def label_docs(
     return run
 
 
-def score_table(scores: dict[str, dict], labels: Sequence[str] = LABELS) -> tuple[list[tuple], list[str]]:
-    """Rows (split, label, strict P/R/F, lenient P/R/F) for :func:`wasabi.msg.table`."""
-    header = ["split", "label", "strict P", "strict R", "strict F", "lenient P", "lenient R", "lenient F"]
+def score_table(scores: dict[str, dict]) -> tuple[list[tuple], list[str]]:
+    """Rows (split, corpus, label, strict P/R/F, lenient P/R/F) for :func:`wasabi.msg.table`:
+    each corpus on the labels it annotates (see :func:`clin_distill.metrics.scores_by_corpus`)."""
+    header = [
+        "split",
+        "corpus",
+        "label",
+        "strict P",
+        "strict R",
+        "strict F",
+        "lenient P",
+        "lenient R",
+        "lenient F",
+    ]
     rows = []
     for split, score in scores.items():
-        for label in [*labels, "micro"]:
-            s, lax = score["strict"][label], score["lenient"][label]
-            rows.append((split, label, *(f"{s[k]:.3f}" for k in "prf"), *(f"{lax[k]:.3f}" for k in "prf")))
+        for corpus, part in score["by_corpus"].items():
+            for label in part["labels"]:
+                s, lax = part["strict"][label], part["lenient"][label]
+                rows.append(
+                    (split, corpus, label, *(f"{s[k]:.3f}" for k in "prf"), *(f"{lax[k]:.3f}" for k in "prf"))
+                )
     return rows, header
 
 
@@ -111,9 +123,12 @@ def teach_corpus(
     out_dir: str | Path,
     name: str,
     metrics_path: str | Path | None = None,
-    splits: Sequence[str] = SPLITS,
+    splits: Sequence[str] = POOL_SPLITS,
 ) -> dict:
-    """Label every split present in ``corpus_dir``, write outputs and the metrics JSON; return it."""
+    """Label every split present in ``corpus_dir``, write outputs and the metrics JSON; return it.
+
+    Dev and test are scored per source corpus, each on the labels it annotates.
+    """
     corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
     found = [s for s in splits if (corpus_dir / f"{s}.spacy").is_file()]
     if not found:
@@ -134,7 +149,7 @@ def teach_corpus(
             "docs_per_s": round(run.docs_per_s, 2),
         }
         if split in SCORED_SPLITS:
-            scores[split] = score_docs(run.docs, gold)
+            scores[split] = scores_by_corpus(run.docs, gold)
     write_json(out_dir / "failures.json", failures)
     metrics = {
         "teacher": name,

@@ -9,16 +9,21 @@ from spacy.tokens import Doc, Span
 
 from clin_distill.combine.clusters import Span3
 from clin_distill.combine.teachers import DocVotes
-from clin_distill.docio import set_doc_id, write_docbin, write_json
+from clin_distill.docio import set_doc_id, set_provenance, write_docbin, write_json
 
 NLP = spacy.blank("en")
 TEXT = "Patient with chest pain and diabetes took metformin for fever today ."
 # tokens:  0       1    2     3    4   5        6    7         8   9     10    11
 
 
-def doc_with(doc_id: str, spans: list[Span3], text: str = TEXT) -> Doc:
+def doc_with(
+    doc_id: str, spans: list[Span3], text: str = TEXT, corpus: str = "", annotated: list[str] | None = None
+) -> Doc:
+    """A doc with ``spans``; with ``corpus``, from that corpus, annotated for ``annotated`` labels."""
     doc = NLP.make_doc(text)
     doc.set_ents([Span(doc, s, e, label=label) for s, e, label in spans])
+    if corpus:
+        set_provenance(doc, corpus, annotated if annotated is not None else [lab for _, _, lab in spans])
     return set_doc_id(doc, doc_id)
 
 

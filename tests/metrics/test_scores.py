@@ -6,6 +6,7 @@ import pytest
 from spacy.scorer import Scorer, get_ner_prf
 from spacy.training import Example
 
+from clin_distill.docio import set_provenance
 from clin_distill.labels import LABELS
 from clin_distill.metrics import score_docs
 from clin_distill.metrics.evaluate import evaluate_docs, scored_labels
@@ -98,12 +99,14 @@ def test_evaluate_docs_keeps_score_docs_keys_and_adds_ci_and_errors():
     assert full["errors"]["total"]["boundary"] == 2
 
 
-def test_scored_labels_are_those_the_gold_annotates():
+def test_scored_labels_are_those_the_gold_corpora_annotate():
     gold = [
-        make_doc("a", "no fever today", [("fever", "SYMPTOM")]),
-        make_doc("b", "has diabetes", [("diabetes", "DISEASE")]),
+        set_provenance(make_doc("a", "no fever today", [("fever", "SYMPTOM")]), "c1", ["SYMPTOM"]),
+        set_provenance(make_doc("b", "has diabetes", []), "c2", ["DISEASE"]),
     ]
-    assert scored_labels(gold) == ["DISEASE", "SYMPTOM"]
+    assert scored_labels(gold) == ["DISEASE", "SYMPTOM"]  # DISEASE is annotated, though it has no span
+    # A gold doc without provenance annotates every label
+    assert scored_labels([make_doc("c", "has diabetes", [])]) == list(LABELS)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

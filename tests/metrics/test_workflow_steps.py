@@ -161,7 +161,9 @@ def test_evaluate_writes_one_json_per_system(project, evaluated):
     spans = json.loads((metrics / "distilled" / f"{CORPUS}.spans.json").read_text())
     assert [0, 5, "SYMPTOM"] in spans["t2"] or any(s[2] == "SYMPTOM" for s in spans["t2"])
     assert "distilled" in evaluated.output and "open_vocab" in evaluated.output
-    assert (metrics / f"evaluate.{CORPUS}.md").read_text().count("\n") == 6
+    tables = (metrics / f"evaluate.{CORPUS}.md").read_text()
+    assert tables.count("## ") == 3 and "strict F1 per corpus and label" in tables
+    assert tables.count("| distilled | model |") == 3
 
 
 def test_evaluate_reports_missing_teacher(project, evaluated):
@@ -206,7 +208,7 @@ def test_report_contents(report):
         assert "Benchmark not run" in text
         assert "open_vocab, local" in text  # teacher subsets table
         assert "says nothing about GPT-4o" in text
-    assert html.count("data:image/png;base64,") == 1 and "<link" not in html and "<script" not in html
+    assert html.count("data:image/png;base64,") == 2 and "<link" not in html and "<script" not in html
     assert "exported verbatim" in html and 'class="entities"' in html
     assert (report.parent / "report_f1.png").is_file() and "](report_f1.png)" in md
 
@@ -225,7 +227,7 @@ def test_report_leaves_out_examples_for_non_public_corpus(project, evaluated, tm
         str(project / "corpus" / CORPUS / "test.spacy"),
     )
     html = (metrics / "report.html").read_text()
-    assert "not a public corpus" in html and 'class="entities"' not in html
+    assert "comes from a public corpus" in html and 'class="entities"' not in html
     assert "Patient with chest pain" not in html
 
 
@@ -305,15 +307,28 @@ def test_report_local_llm_section(project, evaluated, tmp_path):
     )
     row = {"label": "DISEASE", "strategy": "union"}
     rows = [
-        # as combine writes them: strict tp/fn tell a label with gold spans on dev
-        {**row, "teachers": ["open_vocab"], "strict": {"f": 0.5, "tp": 5, "fn": 5}, "lenient": {"f": 0.6}},
+        # as combine writes them: docs = the dev docs whose corpus annotates the label
+        {
+            **row,
+            "teachers": ["open_vocab"],
+            "strict": {"f": 0.5, "tp": 5, "fn": 5},
+            "lenient": {"f": 0.6},
+            "docs": 3,
+        },
         {
             **row,
             "teachers": ["open_vocab", "local"],
             "strict": {"f": 0.61, "tp": 6, "fn": 4},
             "lenient": {"f": 0.7},
+            "docs": 3,
         },
-        {**row, "teachers": ["local"], "strict": {"f": 0.2, "tp": 2, "fn": 8}, "lenient": {"f": 0.3}},
+        {
+            **row,
+            "teachers": ["local"],
+            "strict": {"f": 0.2, "tp": 2, "fn": 8},
+            "lenient": {"f": 0.3},
+            "docs": 3,
+        },
     ]
     write_json(
         metrics / "combine_local_llm" / "subsets.json",

@@ -64,7 +64,7 @@ def trained_student(tmp_path_factory: pytest.TempPathFactory) -> TrainedStudent:
     # own copy of the backbone: the package test deletes it to prove the model no longer needs it
     backbone = build_tiny_bert(root / "tiny_bert")
     train = write_corpus(root / "train.spacy", 16, drop_label="MEDICATION")
-    dev = write_corpus(root / "dev.spacy", 8)
+    dev = write_corpus(root / "dev.spacy", 8, two_corpora=True)
     output = root / "training"
     result = run_script(
         "scripts/train.py", "configs/student_trf.cfg", train, dev, output,

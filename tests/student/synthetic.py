@@ -7,7 +7,8 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc
 
-from clin_distill.docio import set_doc_id, write_docbin
+from clin_distill.docio import set_doc_id, set_provenance, write_docbin
+from clin_distill.labels import LABELS
 
 # (text, [(entity text, label)]) templates; each entity occurs once in its sentence
 SENTENCES = (
@@ -47,6 +48,16 @@ def synthetic_docs(n: int, drop_label: str | None = None) -> list[Doc]:
     return docs
 
 
-def write_corpus(path: Path, n: int, drop_label: str | None = None) -> Path:
-    write_docbin(path, synthetic_docs(n, drop_label))
+def write_corpus(path: Path, n: int, drop_label: str | None = None, two_corpora: bool = False) -> Path:
+    """With ``two_corpora``, odd docs come from corpus "abs", which annotates DISEASE only (their
+    other spans are removed), even docs from "clin", which annotates every label."""
+    docs = synthetic_docs(n, drop_label)
+    if two_corpora:
+        for i, doc in enumerate(docs):
+            if i % 2:
+                doc.ents = [e for e in doc.ents if e.label_ == "DISEASE"]
+                set_provenance(doc, "abs", ["DISEASE"])
+            else:
+                set_provenance(doc, "clin", LABELS)
+    write_docbin(path, docs)
     return path

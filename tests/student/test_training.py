@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import spacy
 import srsly
+from spacy.scorer import get_ner_prf
+from spacy.training import Example
 from spacy.util import load_config
 
-from clin_distill.docio import write_docbin
+from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_docbin
 from clin_distill.labels import LABELS
+from clin_distill.metrics import score_docs
 from clin_distill.student.training import build_overrides
 from tests.student.conftest import MAX_STEPS, REPO, TrainedStudent, invoke
 from tests.student.synthetic import SENTENCES, synthetic_docs, write_corpus
@@ -103,3 +107,32 @@ def test_cnn_student_trains_without_a_backbone(tmp_path: Path) -> None:
     record = srsly.read_json(tmp_path / "out" / "model-best" / "meta.json")["clin_distill"]
     assert record["backbone"]["resolved"] is None
     assert set(spacy.load(tmp_path / "out" / "model-best").get_pipe("ner").labels) == set(LABELS)
+
+
+def test_spacy_train_selects_with_the_registered_label_aware_scorer(trained_student: TrainedStudent) -> None:
+    """model-best's dev scores come from clin_distill.annotated_ents_scorer.v1: recomputed from
+    model-best's own predictions with the label-aware span metrics, they agree exactly; spaCy's
+    default scorer (which counts the symptoms found in the DISEASE-only docs as errors) does not."""
+    config = load_config(trained_student.best / "config.cfg", interpolate=False)
+    assert config["components"]["ner"]["scorer"] == {"@scorers": "clin_distill.annotated_ents_scorer.v1"}
+    assert config["training"]["score_weights"]["ents_macro_f"] == 1.0
+    performance = srsly.read_json(trained_student.best / "meta.json")["performance"]
+    nlp = spacy.load(trained_student.best)
+    gold = read_docbin(trained_student.dev, nlp.vocab)
+    pred = [
+        set_doc_id(doc, get_doc_id(g)) for doc, g in zip(nlp.pipe(d.text for d in gold), gold, strict=True)
+    ]
+    ours = score_docs(pred, gold)
+    assert performance["ents_f"] == pytest.approx(ours["strict"]["micro"]["f"])
+    assert performance["ents_p"] == pytest.approx(ours["strict"]["micro"]["p"])
+    present = ours["labels"]
+    assert performance["ents_macro_f"] == pytest.approx(sum(ours["strict"][lab]["f"] for lab in present) / 3)
+    abstract_symptoms = sum(
+        e.label_ == "SYMPTOM"
+        for p, g in zip(pred, gold, strict=True)
+        if g.user_data["corpus"] == "abs"
+        for e in p.ents
+    )
+    assert abstract_symptoms > 0, "the student found no symptom in the DISEASE-only docs: nothing to ignore"
+    default = get_ner_prf([Example(p, g) for p, g in zip(pred, gold, strict=True)])
+    assert default["ents_p"] < performance["ents_p"]

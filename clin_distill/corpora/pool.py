@@ -1,0 +1,161 @@
+"""The pool the teachers label: every gold corpus's texts, and the user's own unlabeled notes.
+
+``corpus/pool/{train,dev,test}.spacy`` concatenate the splits of each gold corpus in the pool
+(``corpus/gold/<dataset>/``), in the order the datasets are listed; every doc keeps its gold
+entities, its doc id and its provenance (the corpus and the labels that corpus annotates, set
+by the readers). ``notes.spacy`` holds the user's notes (see :mod:`.notes`), unlabeled; they
+join the distilled training data only, never dev or test.
+
+Rules, each a one-line error or a counted skip (messages name files and ids, never text):
+
+* doc ids are unique across the pool: two corpora sharing an id, or a note whose id is also a
+  gold doc id, is an error (the teachers' labels are paired with gold docs by id);
+* a gold doc without provenance (converted by an older clin-distill) is an error;
+* a note whose text is the text of a gold doc is skipped and counted: a gold dev or test text
+  would leak evaluation data into training, a gold train text is already in the pool;
+* empty notes are skipped and counted (by the notes reader).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..docio import CORPUS, get_doc_id, labels_annotated, read_docbin, write_docbin, write_json
+from ..labels import LABELS
+from ..markdown import markdown_table
+from ..runtime.scoring import ANNOTATED_LABELS
+from ..splits import NOTES, SPLITS
+from .base import CorpusError
+from .notes import has_note_suffix, notes_to_docs
+
+NOTES_CORPUS = "notes"
+
+
+@dataclass
+class PoolSummary:
+    """What went into the pool: docs per corpus and split, the labels each corpus annotates,
+    and the notes read, kept and skipped."""
+
+    docs: dict[str, dict[str, int]] = field(default_factory=dict)
+    annotated: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"corpora": self.docs, "annotated_labels": self.annotated, "notes": self.notes}
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        header = ["corpus", *SPLITS, NOTES, *LABELS]
+        rows = [
+            [
+                corpus,
+                *(counts.get(s, 0) for s in SPLITS),
+                0,
+                *("✓" if lab in self.annotated[corpus] else "–" for lab in LABELS),
+            ]
+            for corpus, counts in self.docs.items()
+        ]
+        if self.notes.get("kept"):
+            rows.append([NOTES_CORPUS, 0, 0, 0, self.notes["kept"], *("–" for _ in LABELS)])
+        return header, rows
+
+    def markdown(self) -> str:
+        header, rows = self.table()
+        lines = ["# Pool", "", markdown_table(header, rows).rstrip("\n")]
+        skipped = self.notes.get("skipped") or {}
+        lines += [
+            "",
+            f"Notes read: {self.notes.get('read', 0)}, kept: {self.notes.get('kept', 0)}, "
+            f"skipped: {dict(skipped) or 'none'}.",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha1(text.strip().encode("utf8")).hexdigest()
+
+
+def _gold_split(folder: Path, dataset: str, split: str, vocab: Vocab) -> list[Doc]:
+    path = folder / f"{split}.spacy"
+    if not path.is_file():
+        return []
+    docs = read_docbin(path, vocab)
+    for doc in docs:
+        if CORPUS not in doc.user_data or ANNOTATED_LABELS not in doc.user_data:
+            raise CorpusError(
+                f"{path} (doc {get_doc_id(doc)}): no corpus/annotated-labels record; "
+                f"convert {dataset} again with this clin-distill"
+            )
+    return docs
+
+
+def _read_notes(nlp: Language, notes: Path | None, gold_ids: dict[str, str], gold_texts: dict[str, str]):
+    """The kept note docs and the notes summary (see the module docstring for the rules)."""
+    if notes is None or (notes.is_dir() and not any(has_note_suffix(p) for p in notes.iterdir())):
+        return [], {"source": None if notes is None else str(notes), "read": 0, "kept": 0, "skipped": {}}
+    docs, skipped = notes_to_docs(nlp, notes)
+    read = len(docs) + sum(skipped.values())
+    kept = []
+    for doc in docs:
+        doc_id = get_doc_id(doc)
+        if doc_id in gold_ids:
+            raise CorpusError(
+                f"{notes}: note id {doc_id!r} is also a doc id of corpus {gold_ids[doc_id]}; "
+                "ids must be unique across the pool (rename the note)"
+            )
+        where = gold_texts.get(_text_key(doc.text))
+        if where is not None:
+            skipped[f"same text as a gold {where} doc"] += 1
+            continue
+        doc.user_data[CORPUS] = NOTES_CORPUS
+        doc.user_data[ANNOTATED_LABELS] = []
+        kept.append(doc)
+    return kept, {"source": str(notes), "read": read, "kept": len(kept), "skipped": dict(skipped)}
+
+
+def build_pool(
+    nlp: Language, gold_root: Path, datasets: Sequence[str], out_dir: Path, notes: Path | None = None
+) -> PoolSummary:
+    """Write ``out_dir/{train,dev,test,notes}.spacy``, ``pool.json`` and ``pool.md``."""
+    if not datasets:
+        raise CorpusError("the pool needs at least one gold corpus")
+    summary = PoolSummary()
+    splits: dict[str, list[Doc]] = {split: [] for split in SPLITS}
+    owner: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for dataset in datasets:
+        folder = Path(gold_root) / dataset
+        if not folder.is_dir():
+            raise CorpusError(f"{folder}: gold corpus {dataset} is missing (convert it first)")
+        summary.docs[dataset] = {}
+        for split in SPLITS:
+            docs = _gold_split(folder, dataset, split, nlp.vocab)
+            for doc in docs:
+                doc_id = get_doc_id(doc)
+                if doc_id in owner:
+                    raise CorpusError(
+                        f"{folder / split}.spacy: doc id {doc_id!r} is also a doc id of corpus "
+                        f"{owner[doc_id]}; ids must be unique across the pool"
+                    )
+                owner[doc_id] = dataset
+                texts.setdefault(_text_key(doc.text), f"{dataset} {split}")
+                summary.annotated.setdefault(dataset, list(labels_annotated(doc)))
+            splits[split].extend(docs)
+            summary.docs[dataset][split] = len(docs)
+        if not sum(summary.docs[dataset].values()):
+            raise CorpusError(f"{folder}: gold corpus {dataset} holds no docs")
+    note_docs, summary.notes = _read_notes(nlp, notes, owner, texts)
+    out_dir = Path(out_dir)
+    for split, docs in splits.items():
+        write_docbin(out_dir / f"{split}.spacy", docs)
+    write_docbin(out_dir / f"{NOTES}.spacy", note_docs)
+    write_json(out_dir / "pool.json", summary.to_dict())
+    (out_dir / "pool.md").write_text(summary.markdown(), encoding="utf8")
+    return summary

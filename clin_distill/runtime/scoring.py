@@ -1,0 +1,91 @@
+"""Label-aware NER scoring: a label counts only on documents whose corpus annotates it.
+
+Gold corpora annotate different labels (NCBI Disease: DISEASE only; BC5CDR: DISEASE and
+MEDICATION; MACCROBAT: all three). Each gold doc names the labels its corpus annotates in
+``doc.user_data["annotated_labels"]``; a doc without that key annotates every label. A
+predicted MEDICATION in an NCBI abstract is then neither a true nor a false positive, and
+NCBI's missing MEDICATION spans are not false negatives.
+
+The registered scorer ``clin_distill.annotated_ents_scorer.v1`` is spaCy's entity scorer with
+that rule (and spaCy's own rule that a prediction over tokens whose gold annotation is missing
+is ignored). Besides ``ents_p``/``ents_r``/``ents_f`` (micro) and ``ents_per_type`` it reports
+``ents_macro_f``, the mean F over the labels some scored doc annotates, so a label annotated
+by few docs (SYMPTOM) weighs as much as one annotated by many.
+
+Self-contained (shipped in the packaged model): imports only spaCy and the standard library.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.scorer import PRFScore
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import registry
+
+ANNOTATED_LABELS = "annotated_labels"
+SCORER = "clin_distill.annotated_ents_scorer.v1"
+
+
+def annotated_labels(doc: Doc) -> frozenset[str] | None:
+    """The labels ``doc``'s corpus annotates, or None when every label is annotated."""
+    labels = doc.user_data.get(ANNOTATED_LABELS)
+    return None if labels is None else frozenset(labels)
+
+
+def _counts(example: Example, per_type: dict[str, PRFScore], annotated: set[str]) -> None:
+    allowed = annotated_labels(example.reference)
+    golds = {
+        (e.label_, e.start, e.end) for e in example.reference.ents if allowed is None or e.label_ in allowed
+    }
+    predicted = [e for e in example.predicted.ents if allowed is None or e.label_ in allowed]
+    annotated.update(
+        allowed if allowed is not None else {e.label_ for e in (*predicted, *example.reference.ents)}
+    )
+    x2y = example.alignment.x2y
+    for ent in predicted:
+        indices = x2y[ent.start : ent.end]
+        if not len(indices):
+            continue
+        gold_tokens = example.reference[indices[0] : indices[-1] + 1]
+        if any(token.ent_iob == 0 for token in gold_tokens):
+            continue  # gold annotation missing here: neither right nor wrong
+        key = (ent.label_, int(indices[0]), int(indices[-1]) + 1)
+        if key in golds:
+            per_type[ent.label_].tp += 1
+            golds.remove(key)
+        else:
+            per_type[ent.label_].fp += 1
+    for label, _, _ in golds:
+        per_type[label].fn += 1
+
+
+def score_annotated_ents(examples: Iterable[Example], **kwargs: Any) -> dict[str, Any]:
+    """``ents_p``, ``ents_r``, ``ents_f`` (micro), ``ents_macro_f`` and ``ents_per_type``."""
+    per_type: dict[str, PRFScore] = defaultdict(PRFScore)
+    annotated: set[str] = set()
+    for example in examples:
+        if example.reference.has_annotation("ENT_IOB"):
+            _counts(example, per_type, annotated)
+    labels = sorted(annotated)
+    if not labels:
+        return {"ents_p": None, "ents_r": None, "ents_f": None, "ents_macro_f": None, "ents_per_type": None}
+    totals = PRFScore()
+    for label in labels:
+        totals += per_type[label]
+    return {
+        "ents_p": totals.precision,
+        "ents_r": totals.recall,
+        "ents_f": totals.fscore,
+        "ents_macro_f": sum(per_type[label].fscore for label in labels) / len(labels),
+        "ents_per_type": {label: per_type[label].to_dict() for label in labels},
+    }
+
+
+@registry.scorers(SCORER)
+def make_annotated_ents_scorer():
+    """The scorer function (``[components.ner] scorer = {"@scorers": SCORER}``)."""
+    return score_annotated_ents

@@ -1,0 +1,41 @@
+"""Pool every gold corpus in --datasets (corpus/gold/<dataset>) and the user's notes into
+corpus/pool/{train,dev,test,notes}.spacy: the texts the teachers label."""
+
+from pathlib import Path
+from typing import Annotated
+
+import spacy
+import typer
+from wasabi import msg
+
+from clin_distill.cli import fail
+from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.pool import build_pool
+from clin_distill.corpora.public import parse_datasets
+
+
+def main(
+    gold_root: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/gold")],
+    out_dir: Annotated[Path, typer.Argument(file_okay=False, help="Writes the pool here")],
+    datasets: Annotated[str, typer.Option(help="Comma-separated gold corpora to pool")],
+    notes: Annotated[
+        str, typer.Option(help="Folder or file of unlabeled notes (.txt, .jsonl, .csv); empty: none")
+    ] = "",
+) -> None:
+    try:
+        summary = build_pool(
+            spacy.blank("en"), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None
+        )
+    except CorpusError as err:
+        fail(str(err))
+    header, rows = summary.table()
+    msg.table(rows, header=header, divider=True, title="pool")
+    n = summary.notes
+    msg.good(
+        f"Pooled {len(summary.docs)} corpora and {n['kept']} of {n['read']} notes "
+        f"(skipped: {n['skipped'] or 'none'}) → {out_dir}"
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
