@@ -15,3 +15,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """
     typer.secho(f"✘ {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
+
+
+TRUE = frozenset({"true", "1", "yes"})
+FALSE = frozenset({"false", "0", "no"})
+
+
+def flag(value: str, option: str) -> bool:
+    """A true/false command-line value (weasel passes vars as text); anything else fails clearly."""
+    if value.lower() not in TRUE | FALSE:
+        fail(f"{option} takes true or false, not {value!r}")
+    return value.lower() in TRUE

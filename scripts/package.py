@@ -30,9 +30,14 @@ def main(
     benchmark: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/benchmark.json")] = None,
     combine: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/combine/subsets.json")] = None,
     pool: Annotated[Path | None, typer.Option(dir_okay=False, help="corpus/pool/pool.json")] = None,
+    system: Annotated[
+        str, typer.Option(help="The packaged student's name in the metrics folder")
+    ] = "distilled",
 ) -> None:
     try:
-        root = build_package(model_dir, packages_dir, name, version, metrics, benchmark, combine, pool)
+        root = build_package(
+            model_dir, packages_dir, name, version, metrics, benchmark, combine, pool, system
+        )
     except (ValueError, RuntimeError) as err:
         fail(str(err))
     msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")

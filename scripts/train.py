@@ -36,6 +36,10 @@ def main(
     negative_max_len: Annotated[
         int, typer.Option(min=0, help="Known-incorrect spans up to N tokens on partially annotated gold docs")
     ] = 0,
+    init_from: Annotated[
+        Path | None,
+        typer.Option(exists=True, file_okay=False, help="Trained student to start from (self-training)"),
+    ] = None,
 ) -> None:
     try:
         record = train_student(
@@ -49,6 +53,7 @@ def main(
             gpu_id,
             seed,
             negative_max_len,
+            init_from,
         )
     except (ValueError, RuntimeError) as err:
         fail(str(err))

@@ -128,11 +128,18 @@ def combine(docs: Sequence[DocVotes], parts: Sequence[Part], on_failure: str = "
     return result
 
 
-def make_doc(base: Doc, doc_id: str, spans: Iterable[Span3], labels: Sequence[str] | None = None) -> Doc:
+def make_doc(
+    base: Doc,
+    doc_id: str,
+    spans: Iterable[Span3],
+    labels: Sequence[str] | None = None,
+    missing: Sequence[tuple[int, int]] = (),
+) -> Doc:
     """A fresh Doc with ``base``'s tokens, ``spans`` as its entities and its doc id.
 
     With ``labels``, the doc also records ``base``'s corpus and that it is annotated for
     ``labels`` (the labels the plan decided), so a student learns every one of them from it.
+    ``missing`` token runs (outside ``spans``) get no annotation at all (see :mod:`.uncertain`).
     """
     doc = Doc(base.vocab, words=[t.text for t in base], spaces=[bool(t.whitespace_) for t in base])
     ents = []
@@ -140,7 +147,7 @@ def make_doc(base: Doc, doc_id: str, spans: Iterable[Span3], labels: Sequence[st
         start, end = _strip_space(doc, start, end)
         if start < end:
             ents.append(Span(doc, start, end, label=label))
-    doc.set_ents(ents)
+    doc.set_ents(ents, missing=[Span(doc, start, end) for start, end in missing], default="outside")
     if labels is not None:
         set_provenance(doc, corpus_of(base), labels)
     return set_doc_id(doc, doc_id)
@@ -161,11 +168,17 @@ def plan_labels(parts: Sequence[Part]) -> tuple[str, ...]:
     return tuple(label for label in LABELS if any(label in part.labels for part in parts))
 
 
-def to_docs(docs: Sequence[DocVotes], combined: Combined, labels: Sequence[str] | None = None) -> list[Doc]:
-    """Output Docs for the kept docs, in input order (``labels``: see :func:`make_doc`)."""
+def to_docs(
+    docs: Sequence[DocVotes],
+    combined: Combined,
+    labels: Sequence[str] | None = None,
+    missing: dict[str, list[tuple[int, int]]] | None = None,
+) -> list[Doc]:
+    """Output Docs for the kept docs, in input order (``labels``, ``missing``: see :func:`make_doc`)."""
     kept = set(combined.kept)
+    missing = missing or {}
     return [
-        make_doc(dv.base, dv.doc_id, combined.spans[dv.doc_id], labels)
+        make_doc(dv.base, dv.doc_id, combined.spans[dv.doc_id], labels, missing.get(dv.doc_id, ()))
         for dv in docs
         if dv.doc_id in kept and dv.base is not None
     ]

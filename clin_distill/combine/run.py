@@ -42,6 +42,7 @@ from .subsets import (
     table_rows,
 )
 from .teachers import DocVotes, collect_votes, load_teacher_split, merge_splits
+from .uncertain import uncertain_runs
 
 NAMED = ("union", "intersection", "vote", "weighted", "dawid_skene")
 STRATEGIES = ("best", *NAMED)
@@ -101,7 +102,10 @@ def run_combine(
     n_disagreements: int = 50,
     min_votes: int = 0,
     on_failure: str = "exclude",
+    uncertain_missing: bool = False,
 ) -> CombineReport:
+    """Run the step (module docstring); ``uncertain_missing`` marks the tokens of teacher proposals
+    the plan did not keep as missing values in the distilled corpus (:mod:`.uncertain`)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
     if on_failure not in ON_FAILURE:
@@ -156,7 +160,13 @@ def run_combine(
 
     train_votes, train_counts = collect_votes(train_splits)
     combined = combine(train_votes, parts, on_failure)
-    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, plan_labels(parts)))
+    decided = plan_labels(parts)
+    missing = (
+        {dv.doc_id: uncertain_runs(dv, combined.spans.get(dv.doc_id, []), decided) for dv in train_votes}
+        if uncertain_missing
+        else {}
+    )
+    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, decided, missing))
     evaluated = _write_evaluation_splits(
         teachers_dir, gold_dir, out_dir, dataset, plan_teachers(parts), parts
     )
@@ -189,6 +199,11 @@ def run_combine(
             "written": written,
             **_output_summary(combined),
             "input_counts": dict(train_counts),
+            "uncertain_missing": {
+                "enabled": uncertain_missing,
+                "docs": sum(1 for d in combined.kept if missing.get(d)),
+                "tokens": sum(e - s for d in combined.kept for s, e in missing.get(d, ())),
+            },
         },
         "disagreements": {"exported": len(top), "docs_with_fewer_than_two_active_teachers": too_few},
     }

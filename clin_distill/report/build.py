@@ -9,6 +9,7 @@ from ..labels import LABELS
 from ..metrics.compare import MODES, comparison_table, corpus_label_table, format_f1
 from ..metrics.errors import OUTCOMES
 from ..metrics.systems import SMALL_LOCAL_MARKERS
+from .ablation import ablation_section
 from .examples import is_public, render_example, select_examples
 from .json_tables import json_tables
 from .local_llm import local_llm_section
@@ -247,6 +248,9 @@ def build_report(
         )
     )
     report.sections.append(errors_section(results))
+    ablation = ablation_section(results, metrics_dir, corpus)
+    if ablation is not None:
+        report.sections.append(ablation)
     report.sections.append(
         json_section(
             "Teacher subsets (combine)",

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..metrics.systems import SCHEMA
 
 ANCHORS_RESOURCE = "paper_anchors.v1.json"
-FIRST_SYSTEMS = ("distilled", "human")
+FIRST_SYSTEMS = ("self", "distilled", "human")
 
 
 def load_anchors() -> dict:

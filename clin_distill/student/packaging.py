@@ -92,11 +92,13 @@ def label_scores(evaluation: dict) -> dict[str, Any]:
     return out
 
 
-def scores_record(model_meta: dict, metrics_dir: Path | None, corpus: str = "pool") -> dict[str, Any]:
+def scores_record(
+    model_meta: dict, metrics_dir: Path | None, corpus: str = "pool", system: str = "distilled"
+) -> dict[str, Any]:
     """Test-set scores from the evaluate step (pooled, and per source corpus on the labels each
     annotates) when present, else spaCy's label-aware dev scores from training."""
     if metrics_dir is not None:
-        path = metrics_dir / "distilled" / f"{corpus}.json"
+        path = metrics_dir / system / f"{corpus}.json"
         if path.is_file():
             evaluation = srsly.read_json(path)
             by_corpus = {name: label_scores(part) for name, part in evaluation.get("by_corpus", {}).items()}
@@ -145,7 +147,10 @@ def build_meta(
     benchmark: Path | None,
     combine: Path | None,
     pool: Path | None = None,
+    system: str = "distilled",
 ) -> dict[str, Any]:
+    """The packaged model's meta.json: spaCy's, plus the ``clin_distill`` record (labels trained and
+    dropped, pool, teacher choice per label, test scores of ``system`` per corpus, speed, licences)."""
     record = model_meta.get("clin_distill", {})
     choice_path = combine.parent / "choice.json" if combine is not None else None
     choice = srsly.read_json(choice_path) if choice_path and choice_path.is_file() else None
@@ -179,7 +184,7 @@ def build_meta(
             "strategy": (choice or {}).get("strategy"),
             "subsets_table": str(combine) if combine is not None and combine.is_file() else None,
         },
-        "scores": scores_record(model_meta, metrics_dir),
+        "scores": scores_record(model_meta, metrics_dir, system=system),
         "speed": speed,
         "speed_source": str(benchmark) if speed is not None else None,
     }
@@ -224,13 +229,21 @@ def build_package(
     benchmark: Path | None = None,
     combine: Path | None = None,
     pool: Path | None = None,
+    system: str = "distilled",
 ) -> Path:
     """Build ``packages_dir/en_<name>-<version>/`` with ``dist/`` holding the sdist and the wheel."""
     packages_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="clin_distill_package_") as tmp:
         staging = stage_model(model_dir, Path(tmp) / "model")
         meta = build_meta(
-            srsly.read_json(staging / "meta.json"), name, version, metrics_dir, benchmark, combine, pool
+            srsly.read_json(staging / "meta.json"),
+            name,
+            version,
+            metrics_dir,
+            benchmark,
+            combine,
+            pool,
+            system,
         )
         srsly.write_json(staging / "meta.json", meta)
         package_root = packages_dir / f"{meta['lang']}_{name}-{version}"

@@ -9,6 +9,7 @@ everything, as in ``spacy train``.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,26 @@ def build_overrides(
     return overrides
 
 
+def write_sourced_config(config: dict, model_dir: Path, path: Path) -> Path:
+    """``config`` with every pipeline component sourced from ``model_dir`` (weights and labels come
+    from there, so nothing is initialised again), written to ``path``."""
+    sourced = copy.deepcopy(config)
+    for name in sourced["nlp"]["pipeline"]:
+        sourced["components"][name] = {"source": str(model_dir)}
+    sourced["initialize"]["components"] = {}
+    sourced.to_disk(path)
+    return path
+
+
+def _backbone_record(choice: BackboneChoice | None, backbone: str, init_from: Path | None) -> dict[str, Any]:
+    if init_from is not None:
+        first = srsly.read_json(Path(init_from) / "meta.json").get("clin_distill", {}).get("backbone", {})
+        return {**first, "reason": f"{first.get('reason', '')}; continued from {init_from}".lstrip("; ")}
+    if choice is not None:
+        return choice.record()
+    return {"requested": backbone, "resolved": None, "reason": "config has no transformer"}
+
+
 def train_student(
     config_path: Path,
     train_path: Path,
@@ -129,19 +150,24 @@ def train_student(
     gpu_id: int = -1,
     seed: int = 13,
     negative_max_len: int = 0,
+    init_from: Path | None = None,
 ) -> dict[str, Any]:
     """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta.
 
     ``negative_max_len``: see :mod:`clin_distill.student.partial` (0: missing values only).
+    ``init_from``: a trained student whose components (weights, labels) this run starts from and
+    goes on training (self-training); its backbone is used and ``backbone`` is ignored.
     """
     config = load_config(config_path, interpolate=False)
     train_summary = summarise_corpus(train_path, "training")
     dev_summary = summarise_corpus(dev_path, "dev")
     choice, lowercase = None, None
-    if uses_transformer(config):
+    output_dir.mkdir(parents=True, exist_ok=True)
+    if init_from is not None:
+        config_path = write_sourced_config(config, init_from, output_dir / "config.init.cfg")
+    elif uses_transformer(config):
         choice = resolve_backbone(backbone)
         lowercase = backbone_lowercases(choice.resolved)
-    output_dir.mkdir(parents=True, exist_ok=True)
     labels_path = write_ner_labels(output_dir / "labels" / "ner.json")
     overrides = build_overrides(
         config,
@@ -158,9 +184,8 @@ def train_student(
     spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides)
     record = {
         "config": Path(config_path).name,
-        "backbone": choice.record()
-        if choice
-        else {"requested": backbone, "resolved": None, "reason": "config has no transformer"},
+        "backbone": _backbone_record(choice, backbone, init_from),
+        "init_from": str(init_from) if init_from is not None else None,
         "lowercase": lowercase,
         "training_corpus": train_summary.record(),
         "dev_corpus": dev_summary.record(),

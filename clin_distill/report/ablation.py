@@ -1,0 +1,72 @@
+"""The ablation table: what each change to the distilled student buys, per corpus and label.
+
+Rows are students trained with the same seed, each differing from the next in one change
+(the ablation workflow writes ``<metrics>/ablation/<row>/<corpus>.json``; the default run's
+students are rows too), followed by the best single teacher and the human-label student for
+reference. Cells are strict F1 on each corpus's test docs, for the labels it annotates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..metrics.compare import corpus_label_pairs, format_f1
+from .model import Note, Section, Table
+from .sources import load_results
+
+# row name → what it is; in the order the changes stack up
+ROWS: dict[str, str] = {
+    "no_uncertain": "teacher labels, proposals the combination dropped taught as O",
+    "open_vocab_v1": "open-vocabulary teacher before the clinical recall work",
+    "distilled": "teacher labels, dropped proposals as missing values (default)",
+    "steps": "the same, trained for vars.ablate_max_steps steps",
+    "self": "+ one round of self-training (default, the packaged student)",
+}
+REFERENCE = "human"
+
+
+def _cell(result: dict, corpus: str, label: str) -> str:
+    part = result.get("by_corpus", {}).get(corpus, {})
+    return (
+        format_f1(part.get("strict", {}).get(label), with_ci=False)
+        if label in part.get("labels", [])
+        else "–"
+    )
+
+
+def _best_teacher(results: list[dict], corpus: str, label: str) -> str:
+    values = [
+        (r["by_corpus"][corpus]["strict"][label]["f"], r["system"])
+        for r in results
+        if r.get("kind") == "teacher" and label in r.get("by_corpus", {}).get(corpus, {}).get("labels", [])
+    ]
+    if not values:
+        return "–"
+    f, name = max(values)
+    return f"{f:.3f} ({name})"
+
+
+def ablation_section(results: list[dict], metrics_dir: Path, corpus: str) -> Section | None:
+    """The table, or None when the ablation workflow has not run."""
+    ablated = {r["system"]: r for r in load_results(metrics_dir / "ablation", corpus)}
+    if not ablated:
+        return None
+    main = {r["system"]: r for r in results}
+    rows_by_name = {**{k: v for k, v in main.items() if k in ROWS}, **ablated}
+    pairs = corpus_label_pairs(list(rows_by_name.values()) + results)
+    header = ["row", "change", *(f"{c} {lab}" for c, lab in pairs)]
+    rows = [
+        [name, ROWS.get(name, "(unlisted)"), *(_cell(rows_by_name[name], c, lab) for c, lab in pairs)]
+        for name in [*ROWS, *sorted(set(rows_by_name) - set(ROWS))]
+        if name in rows_by_name
+    ]
+    rows.append(["best single teacher", "per column", *(_best_teacher(results, c, lab) for c, lab in pairs)])
+    if REFERENCE in main:
+        rows.append(
+            [REFERENCE, "human labels (reference)", *(_cell(main[REFERENCE], c, lab) for c, lab in pairs)]
+        )
+    note = Note(
+        "Strict F1 on each corpus's test docs, for the labels it annotates; every student trained with the "
+        "same seed and backbone. Rows from the ablation workflow (metrics/ablation/) and the default run."
+    )
+    return Section("Ablation: what each change buys", [Table(header, rows), note])
