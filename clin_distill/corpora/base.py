@@ -180,6 +180,10 @@ class LabelMap:
             mapping, ignore = dict(data["map"]), frozenset(data.get("ignore", []))
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise CorpusError(f"{path}: not a label map ({type(err).__name__}: {err})") from None
+        if not mapping:
+            raise CorpusError(
+                f"{path}: maps no source label to {list(LABELS)}; the corpus would annotate nothing"
+            )
         bad = sorted(set(mapping.values()) - set(LABELS))
         if bad:
             raise CorpusError(f"{path}: unknown target labels {bad}; allowed: {list(LABELS)}")

@@ -287,6 +287,16 @@ def test_label_map_validation(tmp_path: Path):
     path.write_text("{not json")
     with pytest.raises(CorpusError, match="not a label map"):
         LabelMap.load(path)
+    path.write_text(json.dumps({"map": {}, "ignore": ["Drug"]}))
+    with pytest.raises(CorpusError, match="maps no source label") as err:
+        LabelMap.load(path)
+    assert "\n" not in str(err.value)
+
+
+def test_label_map_names_the_labels_its_corpus_annotates():
+    assert LabelMap.load(LABEL_MAPS / "ncbi_disease.json").labels == ("DISEASE",)
+    assert LabelMap.load(LABEL_MAPS / "bc5cdr.json").labels == ("MEDICATION", "DISEASE")
+    assert LabelMap.load(LABEL_MAPS / "maccrobat.json").labels == ("MEDICATION", "DISEASE", "SYMPTOM")
 
 
 def test_empty_docs_and_duplicate_ids(tmp_path: Path):

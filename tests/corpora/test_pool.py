@@ -80,7 +80,9 @@ def test_a_notes_folder_joins_the_pool_unlabeled(gold_root, tmp_path):
     (notes / "n4.txt").write_text("   \n", encoding="utf8")
     (notes / "more.jsonl").write_text('{"id": "j1", "text": "Denies chest pain."}\n', encoding="utf8")
     (notes / "README.md").write_text("not a note", encoding="utf8")
-    pq.write_table(pa.table({"note_id": [7], "note_text": ["Vomiting after cisplatin."]}), notes / "omop.parquet")
+    pq.write_table(
+        pa.table({"note_id": [7], "note_text": ["Vomiting after cisplatin."]}), notes / "omop.parquet"
+    )
     summary = build_pool(NLP, gold_root, ["abs", "clin"], tmp_path / "pool", notes)
     kept = read_docbin(tmp_path / "pool" / "notes.spacy")
     assert sorted(get_doc_id(d) for d in kept) == ["7", "j1", "n1"]
