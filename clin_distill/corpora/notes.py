@@ -2,12 +2,20 @@
 
 Accepted inputs:
 
-* a folder of ``.txt`` files (doc id = file stem, read in sorted order);
+* a folder of ``.txt`` files, suffix in any case (doc id = file stem, read in sorted order).
+  Other entries are skipped and counted, never silently: hidden files (``.DS_Store``, macOS
+  ``._note.txt`` forks), subfolders, other suffixes, and anything that is not a regular file.
+  A ``.txt`` file that cannot be read (permission denied) or is not UTF-8 is an error naming
+  the file: a note is never dropped because of its encoding or permissions;
 * JSONL, one ``{"id": ..., "text": ...}`` object per line;
 * CSV with a header row and a text column (``text`` or OMOP's ``note_text``) and
-  optionally an id column (``id`` or OMOP's ``note_id``; default ``<file stem>-<row>``).
+  optionally an id column (``id`` or OMOP's ``note_id``; default ``<file stem>-<row>``,
+  reported as a notice). Default column names match in any case, ignoring surrounding spaces.
 
-Errors (invalid UTF-8 or JSON, missing fields) name the file and line, never the text.
+A leading UTF-8 byte-order mark is dropped in every format. Ids are checked by
+:func:`clin_distill.corpora.base.check_doc_id` (null, empty, other types and control
+characters are errors). Errors (invalid UTF-8 or JSON, missing fields, bad ids) name the
+file and line, never the text.
 """
 
 from __future__ import annotations
@@ -15,23 +23,42 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..docio import set_doc_id
-from .base import CorpusError, csv_rows, jsonl_lines, read_utf8, where
+from .base import CorpusError, check_doc_id, csv_rows, escaped, jsonl_lines, read_utf8, where
 
 ID_COLUMNS = ("id", "note_id")
 TEXT_COLUMNS = ("text", "note_text")
+NOTE_SUFFIX = ".txt"
+
+
+class NoteRecord(NamedTuple):
+    doc_id: str
+    text: str
+    line: int  # 0 for a .txt file
+    source: Path  # the file it came from
+
+
+@dataclass
+class NotesReport:
+    """What reading a notes input skipped (counted by reason) and anything else the user should know."""
+
+    skipped: Counter = field(default_factory=Counter)
+    notices: list[str] = field(default_factory=list)
 
 
 def _pick(columns: Iterable[str], wanted: str | None, defaults: tuple[str, ...]) -> str | None:
     columns = list(columns)
     if wanted is not None:
         return wanted if wanted in columns else None
-    return next((c for c in defaults if c in columns), None)
+    by_name = {c.strip().lower(): c for c in reversed(columns)}
+    return next((by_name[c] for c in defaults if c in by_name), None)
 
 
 def json_records(path: Path) -> Iterator[tuple[dict, int]]:
@@ -46,76 +73,116 @@ def json_records(path: Path) -> Iterator[tuple[dict, int]]:
         yield record, line_no
 
 
-def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+def _jsonl(path: Path, id_key: str | None, text_key: str | None) -> Iterator[NoteRecord]:
     for record, line_no in json_records(path):
         id_col, text_col = _pick(record, id_key, ID_COLUMNS), _pick(record, text_key, TEXT_COLUMNS)
         if id_col is None or text_col is None or not isinstance(record[text_col], str):
             raise CorpusError(f"{where(path, line=line_no)}: needs an id field and a string text field")
-        yield str(record[id_col]), record[text_col], line_no
+        yield NoteRecord(check_doc_id(record[id_col], path, line_no), record[text_col], line_no, path)
 
 
-def _csv(path: Path, id_key: str | None, text_key: str | None) -> Iterator[tuple[str, str, int]]:
+def _csv(path: Path, id_key: str | None, text_key: str | None, report: NotesReport) -> Iterator[NoteRecord]:
     reader = csv_rows(read_utf8(path))
     columns = reader.fieldnames or []
     text_col = _pick(columns, text_key, TEXT_COLUMNS)
     if text_col is None:
-        raise CorpusError(f"{path}: no text column (looked for {text_key or ' or '.join(TEXT_COLUMNS)})")
+        raise CorpusError(
+            f"{escaped(path)}: no text column (looked for {text_key or ' or '.join(TEXT_COLUMNS)})"
+        )
     id_col = _pick(columns, id_key, ID_COLUMNS)
     if id_key is not None and id_col is None:
-        raise CorpusError(f"{path}: no id column {id_key!r}")
+        raise CorpusError(f"{escaped(path)}: no id column {id_key!r}")
+    if id_col is None:
+        report.notices.append(
+            f"{escaped(path)}: no id column ({' or '.join(ID_COLUMNS)}): ids are {escaped(path.stem)}-<row>"
+        )
     for row_no, row in enumerate(reader, 1):
         if row.get(text_col) is None:
             raise CorpusError(f"{where(path, line=reader.line_num)}: row has no {text_col} value")
-        doc_id = row[id_col] if id_col else f"{path.stem}-{row_no}"
-        yield str(doc_id), row[text_col], reader.line_num
+        doc_id = check_doc_id(row[id_col], path, reader.line_num) if id_col else f"{path.stem}-{row_no}"
+        yield NoteRecord(doc_id, row[text_col], reader.line_num, path)
+
+
+def _skip_reason(entry: Path) -> str | None:
+    """Why a folder entry is not read as a note (None: it is a note)."""
+    if entry.name.startswith("."):
+        return "hidden"
+    if entry.is_dir():
+        return "subfolder"
+    if not entry.is_file():
+        return "not a regular file"
+    if entry.suffix.lower() != NOTE_SUFFIX:
+        return f"not .txt ({entry.suffix.lower() or 'no suffix'})"
+    return None
+
+
+def _folder(path: Path, report: NotesReport) -> Iterator[NoteRecord]:
+    files = []
+    for entry in sorted(path.iterdir()):
+        reason = _skip_reason(entry)
+        if reason is None:
+            files.append(entry)
+        else:
+            report.skipped[reason] += 1
+    if not files:
+        skipped = f" (skipped: {dict(report.skipped)})" if report.skipped else ""
+        raise CorpusError(f"{escaped(path)}: folder holds no .txt notes{skipped}")
+    for file in files:
+        yield NoteRecord(check_doc_id(file.stem, file), read_utf8(file), 0, file)
 
 
 def iter_note_records(
-    path: str | Path, id_key: str | None = None, text_key: str | None = None
-) -> Iterator[tuple[str, str, int]]:
-    """Yield ``(doc_id, text, line)`` from a folder of .txt, a .jsonl or a .csv file."""
+    path: str | Path,
+    id_key: str | None = None,
+    text_key: str | None = None,
+    report: NotesReport | None = None,
+) -> Iterator[NoteRecord]:
+    """Yield a :class:`NoteRecord` per note from a folder of .txt, a .jsonl or a .csv file;
+    skips and notices go to ``report``."""
     path = Path(path)
+    report = report if report is not None else NotesReport()
     if path.is_dir():
-        files = sorted(path.glob("*.txt"))
-        if not files:
-            raise CorpusError(f"{path}: folder holds no .txt notes")
-        for file in files:
-            yield file.stem, read_utf8(file), 0
+        yield from _folder(path, report)
     elif path.is_file() and path.stat().st_size == 0:
-        raise CorpusError(f"{path}: empty file (no notes)")
+        raise CorpusError(f"{escaped(path)}: empty file (no notes)")
     elif path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _jsonl(path, id_key, text_key)
     elif path.suffix.lower() == ".csv":
-        yield from _csv(path, id_key, text_key)
+        yield from _csv(path, id_key, text_key, report)
     elif not path.exists():
-        raise CorpusError(f"{path}: no such file or folder")
+        raise CorpusError(f"{escaped(path)}: no such file or folder")
     else:
-        raise CorpusError(f"{path}: notes must be a folder of .txt, a .jsonl or a .csv file")
+        raise CorpusError(f"{escaped(path)}: notes must be a folder of .txt, a .jsonl or a .csv file")
 
 
 def read_notes(
     path: str | Path, id_key: str | None = None, text_key: str | None = None
 ) -> Iterator[tuple[str, str]]:
     """Yield ``(doc_id, text)`` for every note at ``path`` (see the module docstring for formats)."""
-    for doc_id, text, _ in iter_note_records(path, id_key, text_key):
-        yield doc_id, text
+    for record in iter_note_records(path, id_key, text_key):
+        yield record.doc_id, record.text
 
 
 def notes_to_docs(
     nlp: Language, path: str | Path, id_key: str | None = None, text_key: str | None = None
-) -> tuple[list[Doc], Counter]:
-    """Unlabeled Docs with their ids; empty notes are skipped and counted, duplicate ids are an error."""
+) -> tuple[list[Doc], NotesReport]:
+    """Unlabeled Docs with their ids; empty notes are skipped and counted (with the folder skips in
+    the returned report), duplicate ids are an error."""
     docs: list[Doc] = []
-    skipped: Counter = Counter()
-    seen: dict[str, int] = {}
-    for doc_id, text, line in iter_note_records(path, id_key, text_key):
-        if doc_id in seen:
-            raise CorpusError(f"{where(path, doc_id, line)}: duplicate doc id (first at line {seen[doc_id]})")
-        seen[doc_id] = line
-        if not text.strip():
-            skipped["empty"] += 1
+    report = NotesReport()
+    seen: dict[str, NoteRecord] = {}
+    for record in iter_note_records(path, id_key, text_key, report):
+        first = seen.get(record.doc_id)
+        if first is not None:
+            at = f"line {first.line}" if first.source == record.source else escaped(first.source)
+            raise CorpusError(
+                f"{where(record.source, record.doc_id, record.line)}: duplicate doc id (first at {at})"
+            )
+        seen[record.doc_id] = record
+        if not record.text.strip():
+            report.skipped["empty"] += 1
             continue
-        docs.append(set_doc_id(nlp.tokenizer(text), doc_id))  # no nlp.max_length cap
+        docs.append(set_doc_id(nlp.tokenizer(record.text), record.doc_id))  # no nlp.max_length cap
     if not seen:
-        raise CorpusError(f"{path}: holds no notes")
-    return docs, skipped
+        raise CorpusError(f"{escaped(path)}: holds no notes")
+    return docs, report
