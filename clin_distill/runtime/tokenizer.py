@@ -17,8 +17,8 @@ Split inside a token (in addition to spaCy's English infixes):
 
 Kept whole: decimals (``2.5``), dates (``01/02/2023``), blood pressures (``120/80``), doses
 (``500mg`` is ``500`` ``mg`` as in spaCy), counts (``x2``), letter-digit words (``HbA1c``,
-``T2DM``), and the slash shorthands of :data:`SLASH_SHORTHANDS` (``s/p``, ``h/o``...), which
-spaCy would cut into three tokens. Ranges split at the hyphen as in spaCy (``4.0-11.0``).
+``T2DM``), and the slash shorthands of :data:`SLASH_SHORTHANDS` (``s/p``, ``S/p``, ``S/P``,
+``h/o``...), which spaCy would cut into three tokens. Ranges split at the hyphen as in spaCy (``4.0-11.0``).
 
 Self-contained (shipped inside the packaged model): imports only spaCy.
 """
@@ -50,7 +50,7 @@ __all__ = ["NAME", "clinical_blank", "create_clinical_tokenizer"]
 def _exceptions(base: dict) -> dict:
     rules = dict(base)
     for word in SLASH_SHORTHANDS:
-        for form in (word, word.upper()):
+        for form in {word, word.upper(), word.capitalize()}:
             rules[form] = [{ORTH: form}]
     return rules
 
