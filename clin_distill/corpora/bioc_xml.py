@@ -122,7 +122,7 @@ def read_bioc(path: str | Path) -> Iterator[RawDoc]:
         doc_id = element.findtext("id")
         if doc_id is None:
             raise CorpusError(f"{where(path, line=line)}: document has no <id>")
-        doc_id = check_doc_id(doc_id, path, line)
+        doc_id = check_doc_id(doc_id.strip(), path, line)  # XML layout whitespace is not part of the id
         text = _document_text(element, path, doc_id)
         events: Counter = Counter()
         spans = [_span(ann, text, path, doc_id, events) for ann in _annotations(element)]

@@ -79,10 +79,14 @@ def test_malformed_bioc_is_a_corpus_error(tmp_path: Path, xml: str, message: str
 
 
 def test_bioc_keyless_infon_and_sentence_passages(tmp_path: Path):
-    """Tolerated: an infon without a key is ignored; a passage of sentences is read from them."""
+    """Tolerated: layout whitespace around an id, an infon without a key (ignored); a passage of
+    sentences is read from them."""
     path = tmp_path / "x.xml"
-    path.write_text(bioc_xml(infons='<infon>x</infon><infon key="type">Disease</infon>'))
+    path.write_text(
+        bioc_xml(infons='<infon>x</infon><infon key="type">Disease</infon>', doc_id="<id>\n  42\n</id>")
+    )
     (raw,) = read_bioc(path)
+    assert raw.doc_id == "42"
     assert [(TEXT[s.start : s.end], s.label) for s in raw.spans] == [("ototoxicity", "Disease")]
     first, second = "Cisplatin caused ototoxicity.", "Pt improved."
     sentences = (
