@@ -112,7 +112,7 @@ def _skip_reason(entry: Path) -> str | None:
     if not entry.is_file():
         return "not a regular file"
     if entry.suffix.lower() != NOTE_SUFFIX:
-        return f"not .txt ({entry.suffix.lower() or 'no suffix'})"
+        return f"not .txt ({escaped(entry.suffix.lower()) or 'no suffix'})"
     return None
 
 

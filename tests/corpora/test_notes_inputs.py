@@ -209,3 +209,11 @@ def test_medalign_offsets_must_be_integers(tmp_path: Path, offset):
 def test_messages_escape_file_names_and_ids():
     assert escaped("a\tb\x00c") == "a\\tb\\x00c"
     assert where("dir/x\ny.txt", "id\u200b", 3) == "dir/x\\ny.txt:3 (doc id\\u200b)"
+
+
+def test_skip_reasons_are_escaped(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Fever.")
+    (tmp_path / "b.t\nxt").write_text("x")
+    report = NotesReport()
+    assert [r.doc_id for r in iter_note_records(tmp_path, report=report)] == ["a"]
+    assert report.skipped == {"not .txt (.t\\nxt)": 1}
