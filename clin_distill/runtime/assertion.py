@@ -14,7 +14,6 @@ scopes modifiers to the sentence, so a sentencizer runs first. Self-contained (s
 imports only spaCy and medspaCy.
 """
 
-
 from medspacy.context import ConText, ConTextRule
 from medspacy.context.context import DEFAULT_ATTRIBUTES
 from spacy.language import Language
