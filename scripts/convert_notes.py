@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Annotated
 
-import spacy
 import typer
 from wasabi import msg
 
@@ -11,6 +10,7 @@ from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.notes import notes_to_docs
 from clin_distill.docio import write_docbin
+from clin_distill.runtime.tokenizer import clinical_blank
 
 
 def main(
@@ -20,11 +20,13 @@ def main(
     text_column: Annotated[str | None, typer.Option(help="Text field (default: text or note_text)")] = None,
 ) -> None:
     try:
-        docs, skipped = notes_to_docs(spacy.blank("en"), notes, id_column, text_column)
+        docs, report = notes_to_docs(clinical_blank(), notes, id_column, text_column)
     except CorpusError as err:
         fail(str(err))
     n = write_docbin(output, docs)
-    msg.good(f"Wrote {n} notes to {output} (skipped: {dict(skipped) or 'none'})")
+    for notice in report.notices:
+        msg.warn(notice)
+    msg.good(f"Wrote {n} notes to {output} (skipped: {dict(report.skipped) or 'none'})")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ corpus/pool/{train,dev,test,notes}.spacy: the texts the teachers label."""
 from pathlib import Path
 from typing import Annotated
 
-import spacy
 import typer
 from wasabi import msg
 
@@ -12,6 +11,7 @@ from clin_distill.cli import fail
 from clin_distill.corpora.base import CorpusError
 from clin_distill.corpora.pool import build_pool
 from clin_distill.corpora.public import parse_datasets
+from clin_distill.runtime.tokenizer import clinical_blank
 
 
 def main(
@@ -24,12 +24,14 @@ def main(
 ) -> None:
     try:
         summary = build_pool(
-            spacy.blank("en"), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None
+            clinical_blank(), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None
         )
     except CorpusError as err:
         fail(str(err))
     header, rows = summary.table()
     msg.table(rows, header=header, divider=True, title="pool")
+    for notice in summary.notes["notices"]:
+        msg.info(notice)
     n = summary.notes
     msg.good(
         f"Pooled {len(summary.docs)} corpora and {n['kept']} of {n['read']} notes "

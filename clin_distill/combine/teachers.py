@@ -147,7 +147,7 @@ def collect_votes(
             elif not _same_tokens(votes.base, doc):
                 raise ValueError(
                     f"doc {doc_id!r}: {split.teacher}'s {split.split} tokens differ from the base doc's "
-                    "(every teacher must keep the text and the spacy.blank('en') tokens)"
+                    "(every teacher must keep the text and the gold corpus's clinical tokens)"
                 )
             kept = tuple((e.start, e.end, e.label_) for e in doc.ents if e.label_ in labels)
             counts[f"{split.teacher}: spans with other labels (skipped)"] += len(doc.ents) - len(kept)

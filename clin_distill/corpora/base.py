@@ -5,6 +5,13 @@ Readers (one module per source format) only parse files into :class:`RawDoc`
 objects with character offsets. Everything else happens here, identically for
 every corpus:
 
+* **Files** are strict UTF-8; a leading byte-order mark is not text and is dropped by
+  :func:`read_utf8` (offsets count the characters after it; brat files whose offsets
+  counted it are detected by their stated surfaces, see :mod:`.brat`). A UTF-16 file,
+  invalid UTF-8 or an unreadable file is an error naming the file (and line).
+* **Doc ids** are checked by :func:`check_doc_id`: a non-empty string or an integer with no
+  control characters; null, empty, other types and line breaks are errors. Messages print
+  file names and ids through :func:`escaped`, so neither can forge a second message line.
 * **Offsets** are checked by the reader with :func:`check_span`: a span outside
   the text, or whose stated surface text differs from the text at its offsets,
   raises :class:`CorpusError` naming the file, doc id and line (never note text).
@@ -15,9 +22,9 @@ every corpus:
 * **Labels** are mapped by a per-dataset :class:`LabelMap` (``configs/labels/*.json``).
   Source labels listed under ``ignore`` are dropped and counted; any other
   unmapped label is an error.
-* **Alignment**: a span whose offsets do not fall on spaCy token boundaries
-  (tokenizer ``spacy.blank("en")``) is widened to the covering tokens
-  (``alignment_mode="expand"``) and counted per label as ``misaligned``.
+* **Alignment**: a span whose offsets do not fall on token boundaries (the clinical
+  tokenizer, :func:`clin_distill.runtime.tokenizer.clinical_blank`) is widened to the
+  covering tokens (``alignment_mode="expand"``) and counted per label as ``misaligned``.
 * **Overlaps**: ``doc.ents`` cannot overlap, so after alignment exact duplicates
   (same tokens, same label) are merged and counted as ``duplicate_spans``; of
   overlapping spans the longest (in characters) is kept; ties go to the earlier
@@ -36,15 +43,12 @@ mapped or ignored (``surface_whitespace``, ``discontinuous_joined``,
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import random
 import re
-import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,48 +59,22 @@ from tqdm import tqdm
 
 from ..docio import atomic_path, set_doc_id, set_provenance, write_docbin, write_json
 from ..labels import LABELS
+from .files import (  # noqa: F401 - re-exported: readers import these from .base
+    BOM,
+    CorpusError,
+    check_doc_id,
+    csv_rows,
+    decode_utf8,
+    escaped,
+    jsonl_lines,
+    read_utf8,
+    read_utf8_bom,
+    where,
+)
 
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 READ_ORDER: tuple[str, ...] = ("test", "dev", "train")
 _WS = re.compile(r"\s+")
-
-
-class CorpusError(Exception):
-    """Bad corpus input. The message names file, doc id and line, never note text."""
-
-
-def where(source: str | Path, doc_id: str | None = None, line: int | None = None) -> str:
-    """``file:line (doc <id>)`` for error messages."""
-    out = str(source)
-    if line:
-        out += f":{line}"
-    if doc_id is not None:
-        out += f" (doc {doc_id})"
-    return out
-
-
-def read_utf8(path: Path) -> str:
-    """The file decoded as strict UTF-8, line endings untouched (offsets count every character)."""
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise CorpusError(f"{where(path, line=line)}: invalid UTF-8 at byte {err.start}") from None
-
-
-def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
-    """``(line_no, line)`` of a JSONL text split at ``\\n`` only: JSON strings may hold U+2028,
-    U+0085 and the like unescaped, which ``str.splitlines`` would wrongly split at."""
-    for line_no, line in enumerate(text.split("\n"), 1):
-        if line.strip():
-            yield line_no, line
-
-
-def csv_rows(text: str) -> csv.DictReader:
-    """A ``csv.DictReader`` over ``text`` with newline handling left to the csv module."""
-    csv.field_size_limit(sys.maxsize)
-    return csv.DictReader(io.StringIO(text, newline=""))
 
 
 def normalize_space(text: str) -> str:

@@ -21,17 +21,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-import spacy
-
+from ..runtime.tokenizer import clinical_blank
 from .base import (
     CorpusError,
     CorpusStats,
     LabelMap,
     RawDoc,
     RawSpan,
+    check_doc_id,
     check_span,
     convert_splits,
     csv_rows,
+    escaped,
     read_utf8,
     where,
 )
@@ -48,7 +49,16 @@ def _annotation_records(path: Path) -> Iterator[tuple[dict, int]]:
         for row in reader:
             yield row, reader.line_num
     else:
-        raise CorpusError(f"{path}: annotations must be a .jsonl or .csv file")
+        raise CorpusError(f"{escaped(path)}: annotations must be a .jsonl or .csv file")
+
+
+def _offset(value: object, path: Path, note_id: str, line: int) -> int:
+    """A character offset: an integer, or a string of digits (CSV); floats and booleans are errors."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise CorpusError(f"{where(path, note_id, line)}: offsets are not integers")
 
 
 def read_annotations(path: str | Path) -> dict[str, list[tuple[int, int, str, str | None, int]]]:
@@ -59,14 +69,12 @@ def read_annotations(path: str | Path) -> dict[str, list[tuple[int, int, str, st
         missing = [f for f in FIELDS if record.get(f) in (None, "")]
         if missing:
             raise CorpusError(f"{where(path, line=line)}: missing fields {missing}")
-        try:
-            start, end = int(record["start"]), int(record["end"])
-        except (TypeError, ValueError):
-            raise CorpusError(
-                f"{where(path, str(record['note_id']), line)}: offsets are not integers"
-            ) from None
+        note_id = check_doc_id(record["note_id"], path, line)
+        start, end = (_offset(record[key], path, note_id, line) for key in ("start", "end"))
         surface = record.get("text") or None
-        out[str(record["note_id"])].append((start, end, str(record["label"]), surface, line))
+        if surface is not None and not isinstance(surface, str):
+            raise CorpusError(f"{where(path, note_id, line)}: text must be a string")
+        out[note_id].append((start, end, str(record["label"]), surface, line))
     return dict(out)
 
 
@@ -86,7 +94,7 @@ def read_medalign(
     annotations = read_annotations(annotations_path)
     skipped = skipped if skipped is not None else Counter()
     found: set[str] = set()
-    for doc_id, text, line in iter_note_records(notes_path):
+    for doc_id, text, line, _ in iter_note_records(notes_path):
         anns = annotations.get(doc_id)
         if anns is None and not include_unannotated:
             skipped["unannotated"] += 1
@@ -125,5 +133,5 @@ def convert_medalign(
         "unannotated_notes_skipped": skipped["unannotated"],
     }
     return convert_splits(
-        spacy.blank("en"), {"test": docs}, label_map, out_dir, "medalign", info, evaluation_only=True
+        clinical_blank(), {"test": docs}, label_map, out_dir, "medalign", info, evaluation_only=True
     )

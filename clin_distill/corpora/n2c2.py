@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import spacy
-
+from ..runtime.tokenizer import clinical_blank
 from .base import CorpusStats, LabelMap, carve_dev, convert_splits
 from .brat import brat_ids, read_brat_dir
 
@@ -36,4 +35,4 @@ def convert_n2c2(
         "seed": seed,
         "split_rule": f"official test; dev = {dev_fraction:.0%} of official train, seeded shuffle",
     }
-    return convert_splits(spacy.blank("en"), splits, label_map, out_dir, "n2c2", info)
+    return convert_splits(clinical_blank(), splits, label_map, out_dir, "n2c2", info)

@@ -34,7 +34,7 @@ from ..markdown import markdown_table
 from ..runtime.scoring import ANNOTATED_LABELS
 from ..splits import NOTES, SPLITS
 from .base import CorpusError
-from .notes import has_note_suffix, notes_to_docs
+from .notes import has_notes, notes_to_docs
 
 NOTES_CORPUS = "notes"
 
@@ -98,10 +98,12 @@ def _gold_split(folder: Path, dataset: str, split: str, vocab: Vocab) -> list[Do
 
 def _read_notes(nlp: Language, notes: Path | None, gold_ids: dict[str, str], gold_texts: dict[str, str]):
     """The kept note docs and the notes summary (see the module docstring for the rules)."""
-    if notes is None or (notes.is_dir() and not any(has_note_suffix(p) for p in notes.iterdir())):
-        return [], {"source": None if notes is None else str(notes), "read": 0, "kept": 0, "skipped": {}}
-    docs, skipped = notes_to_docs(nlp, notes)
-    read = len(docs) + sum(skipped.values())
+    if notes is None or not has_notes(notes):
+        source = None if notes is None else str(notes)
+        return [], {"source": source, "read": 0, "kept": 0, "skipped": {}, "notices": []}
+    docs, report = notes_to_docs(nlp, notes)
+    skipped = report.skipped
+    read = len(docs) + skipped["empty"]
     kept = []
     for doc in docs:
         doc_id = get_doc_id(doc)
@@ -117,7 +119,8 @@ def _read_notes(nlp: Language, notes: Path | None, gold_ids: dict[str, str], gol
         doc.user_data[CORPUS] = NOTES_CORPUS
         doc.user_data[ANNOTATED_LABELS] = []
         kept.append(doc)
-    return kept, {"source": str(notes), "read": read, "kept": len(kept), "skipped": dict(skipped)}
+    summary = {"source": str(notes), "read": read, "kept": len(kept), "skipped": dict(+skipped)}
+    return kept, {**summary, "notices": report.notices}
 
 
 def build_pool(

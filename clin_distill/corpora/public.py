@@ -12,8 +12,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-import spacy
-
+from ..runtime.tokenizer import clinical_blank
 from .base import CorpusError, CorpusStats, LabelMap, convert_splits
 
 DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")
@@ -62,4 +61,4 @@ def convert_dataset(
     if max_docs > 0:
         splits = {split: itertools.islice(docs, max_docs) for split, docs in splits.items()}
     info = {"label_map": str(map_path), "seed": seed, "split_rule": module.SPLIT_RULE, "max_docs": max_docs}
-    return convert_splits(spacy.blank("en"), splits, label_map, Path(out_dir) / name, name, info)
+    return convert_splits(clinical_blank(), splits, label_map, Path(out_dir) / name, name, info)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusError, RawDoc, RawSpan, check_span, read_utf8, where
+from .base import CorpusError, RawDoc, RawSpan, check_doc_id, check_span, read_utf8, where
 
 
 def _finish(
@@ -44,7 +44,7 @@ def read_pubtator(path: str | Path) -> Iterator[RawDoc]:
     mentions: list = []
     text = read_utf8(path)
     if not text.strip():
-        raise CorpusError(f"{path}: empty file (no documents)")
+        raise CorpusError(f"{where(path)}: empty file (no documents)")
     for line_no, line in enumerate(text.split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
@@ -59,7 +59,7 @@ def read_pubtator(path: str | Path) -> Iterator[RawDoc]:
                     f"{where(path, head, line_no)}: new document starts before a blank line ends doc {pmid}"
                 )
             if pmid is None:
-                pmid, start_line = head, line_no
+                pmid, start_line = check_doc_id(head, path, line_no), line_no
             if rest[0] == "t":
                 title = rest[2:]
             else:

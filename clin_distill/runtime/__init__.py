@@ -2,5 +2,5 @@
 
 Every module here except this one is copied, as a top-level file, into ``en_clin_distilled`` and
 imported when the model loads, so each module must be self-contained: it may import spaCy, medspaCy,
-torch and the standard library, never the rest of ``clin_distill``.
+spacy-transformers, thinc, torch and the standard library, never the rest of ``clin_distill``.
 """

@@ -90,6 +90,7 @@ def test_a_notes_folder_joins_the_pool_unlabeled(gold_root, tmp_path):
     assert summary.notes["read"] == 6 and summary.notes["kept"] == 3
     assert summary.notes["skipped"] == {
         "empty": 1,
+        "not a notes file (.md)": 1,
         "same text as a gold clin test doc": 1,
         "same text as a gold clin train doc": 1,
     }

@@ -278,3 +278,26 @@ def test_unknown_label_is_an_error(tmp_path):
         "(add it to the label map's 'map' or 'ignore')"
     )
     assert_error(result, expected, out)
+
+
+@pytest.mark.parametrize(
+    ("doc_id", "expected"),
+    [
+        (
+            "a\n✘ forged error",
+            "(doc a\\n✘ forged error): doc id holds control characters or surrounding whitespace",
+        ),
+        ("b\x1b[2K\r✔ all good", "(doc b\\x1b[2K\\r✔ all good): doc id holds control characters"),
+        (None, ": doc id must be a string or an integer, not null"),
+    ],
+)
+def test_hostile_ids_cannot_forge_a_second_line(tmp_path, doc_id, expected):
+    """A newline, carriage return or ANSI escape in an id is an error printed escaped: one ✘ line."""
+    notes = tmp_path / "notes.jsonl"
+    records = [{"id": "ok", "text": TEXT}, {"id": doc_id, "text": TEXT}]
+    notes.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = invoke("convert_notes", notes, tmp_path / "n.spacy")
+    line = error_line(result)  # asserts exactly one ✘ line and no traceback
+    assert line.startswith(f"{notes}:2") and expected in line
+    assert SENTINEL not in result.output and "\x1b[2K" not in result.output
+    assert not (tmp_path / "n.spacy").exists()

@@ -22,7 +22,7 @@ import srsly
 
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_json
 from clin_distill.labels import LABELS
-from clin_distill.metrics.spans import score_docs
+from clin_distill.metrics.evaluate import evaluate_docs
 from clin_distill.student.packaging import built_wheel
 from tests.student.conftest import TrainedStudent, invoke, run_script
 
@@ -98,14 +98,28 @@ def package(trained_student: TrainedStudent, tmp_path_factory: pytest.TempPathFa
     nlp = spacy.load(trained_student.best)
     gold = read_docbin(trained_student.dev)
     preds = [set_doc_id(nlp(doc.text), get_doc_id(doc)) for doc in gold]
-    write_json(metrics / "distilled" / "ncbi_disease.json", score_docs(preds, gold))
+    write_json(metrics / "self" / "pool.json", evaluate_docs(preds, gold, LABELS))
     write_json(metrics / "benchmark.json", {"student": {"fp32": {"notes_per_s": 12.5}}})
     write_json(metrics / "combine" / "subsets.json", {"subsets": []})
-    write_json(metrics / "combine" / "choice.json", {"SYMPTOM": {"teachers": ["open_vocab", "quickumls"]}})
+    per_label = {
+        "MEDICATION": {"teachers": ["open_vocab"], "strategy": "union"},
+        "DISEASE": {"teachers": ["open_vocab", "quickumls"], "strategy": "vote"},
+        "SYMPTOM": {"teachers": ["quickumls"], "strategy": "union"},
+    }
+    write_json(
+        metrics / "combine" / "choice.json",
+        {"strategy": "best", "labels": per_label, "labels_decided": list(LABELS)},
+    )
+    pool = {
+        "corpora": {"abs": {"train": 1, "dev": 4, "test": 0}, "clin": {"train": 15, "dev": 4, "test": 0}},
+        "annotated_labels": {"abs": ["DISEASE"], "clin": list(LABELS)},
+        "notes": {"source": "notes", "read": 3, "kept": 2, "skipped": {"empty": 1}, "notices": []},
+    }
+    write_json(root / "pool.json", pool)
     result = run_script(
         "scripts/package.py", trained_student.best, root / "packages", "--name", "clin_distilled",
         "--version", "0.1.0", "--metrics", metrics, "--benchmark", metrics / "benchmark.json",
-        "--combine", metrics / "combine" / "subsets.json", "--dataset", "ncbi_disease",
+        "--combine", metrics / "combine" / "subsets.json", "--pool", root / "pool.json", "--system", "self",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root / "packages" / f"{NAME}-0.1.0"
@@ -124,11 +138,18 @@ def test_meta_describes_the_model(package: Path, trained_student: TrainedStudent
     assert record["backbone"]["resolved"] == str(trained_student.backbone.resolve())
     assert record["training_corpus"]["docs"] == 16
     assert record["teacher_combination"]["teachers"] == ["open_vocab", "quickumls"]
-    assert record["scores"]["split"] == "test"
-    assert set(record["scores"]["strict"]) == {*LABELS, "micro"}
+    assert record["teacher_combination"]["per_label"]["DISEASE"]["strategy"] == "vote"
+    assert record["labels"] == list(LABELS) and record["labels_dropped"] == {}
+    assert record["pool"]["notes"] == {"read": 3, "kept": 2, "skipped": {"empty": 1}}
+    assert record["pool"]["corpora"]["abs"]["annotated_labels"] == ["DISEASE"]
+    scores = record["scores"]
+    assert scores["split"] == "test" and scores["source"].endswith("self/pool.json")
+    assert set(scores["strict"]) == {*LABELS, "micro"}
+    assert set(scores["by_corpus"]) == {"abs", "clin"}
+    assert set(scores["by_corpus"]["abs"]["strict"]) == {"DISEASE", "micro"}  # abs annotates DISEASE only
     assert record["speed"] == {"student": {"fp32": {"notes_per_s": 12.5}}}
     assert set(record["licences"]["ontologies"]) == {"open_vocab", "quickumls"}
-    assert "ncbi_disease" in record["licences"]["data"]
+    assert set(record["licences"]["data"]) == {"abs", "clin"}
 
 
 def test_wheel_ships_runtime_code_and_model_files(package: Path) -> None:

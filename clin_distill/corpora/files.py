@@ -1,0 +1,99 @@
+"""Reading corpus files and naming places in them: strict UTF-8 without a byte-order mark,
+JSONL lines, CSV rows, doc-id checks and escaped ``file:line (doc id)`` locations for messages.
+
+Split out of :mod:`.base` (which re-exports everything here) so each module stays small.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+BOM = "\ufeff"
+
+
+class CorpusError(Exception):
+    """Bad corpus input. The message names file, doc id and line, never note text."""
+
+
+def escaped(value: object) -> str:
+    """``value`` as text with every non-printable character (line breaks, tabs, ANSI escapes, zero-width
+    characters) written as a Python escape, so a file name or doc id can never start a new line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
+
+
+def where(source: str | Path, doc_id: str | None = None, line: int | None = None) -> str:
+    """``file:line (doc <id>)`` for error messages (file and id escaped)."""
+    out = escaped(source)
+    if line:
+        out += f":{line}"
+    if doc_id is not None:
+        out += f" (doc {escaped(doc_id)})"
+    return out
+
+
+def check_doc_id(value: object, source: str | Path, line: int | None = None) -> str:
+    """A doc id as text: a non-empty string or an integer, without control or other non-printable
+    characters and without surrounding whitespace; anything else is a :class:`CorpusError`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        kind = "null" if value is None else type(value).__name__
+        raise CorpusError(f"{where(source, line=line)}: doc id must be a string or an integer, not {kind}")
+    if not value.strip():
+        raise CorpusError(f"{where(source, line=line)}: empty doc id")
+    if not value.isprintable() or value != value.strip():
+        raise CorpusError(
+            f"{where(source, value, line)}: doc id holds control characters or surrounding whitespace"
+        )
+    return value
+
+
+def decode_utf8(data: bytes, path: Path) -> tuple[str, bool]:
+    """``data`` as strict UTF-8 without a leading byte-order mark, and whether it had one.
+
+    A BOM is not text: it is dropped, so offsets count the characters after it (see
+    :mod:`.brat` for annotation files whose offsets counted it).
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CorpusError(
+            f"{escaped(path)}: UTF-16 file (byte-order mark {data[:2].hex(' ')}); save it as UTF-8"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise CorpusError(f"{where(path, line=line)}: invalid UTF-8 at byte {err.start}") from None
+    return (text[1:], True) if text.startswith(BOM) else (text, False)
+
+
+def read_utf8_bom(path: Path) -> tuple[str, bool]:
+    """The file as strict UTF-8, line endings untouched, without its BOM; and whether it had one."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CorpusError(f"{escaped(path)}: cannot read ({err.strerror or type(err).__name__})") from None
+    return decode_utf8(data, path)
+
+
+def read_utf8(path: Path) -> str:
+    """The file decoded as strict UTF-8 without a byte-order mark, line endings untouched
+    (offsets count every character after the BOM)."""
+    return read_utf8_bom(path)[0]
+
+
+def jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line_no, line)`` of a JSONL text split at ``\\n`` only: JSON strings may hold U+2028,
+    U+0085 and the like unescaped, which ``str.splitlines`` would wrongly split at."""
+    for line_no, line in enumerate(text.split("\n"), 1):
+        if line.strip():
+            yield line_no, line
+
+
+def csv_rows(text: str) -> csv.DictReader:
+    """A ``csv.DictReader`` over ``text`` with newline handling left to the csv module."""
+    csv.field_size_limit(sys.maxsize)
+    return csv.DictReader(io.StringIO(text, newline=""))
