@@ -13,9 +13,9 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
+from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
-from clin_distill.local_server import ServerError
 
 app = typer.Typer(add_completion=False)
 

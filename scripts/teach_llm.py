@@ -53,6 +53,9 @@ def main(
     local_base_url: Annotated[
         str, typer.Option("--local-base-url", help="base_url of the local teacher")
     ] = "",
+    local_model: Annotated[
+        str, typer.Option("--local-model", help="Model name the local teacher's server serves")
+    ] = "",
     splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
     max_docs: Annotated[
         int, typer.Option("--max-docs", min=0, help="At most N docs per split (0 = all)")
@@ -74,6 +77,7 @@ def main(
             allow_remote=allow_remote.lower() in TRUTHY,
             base_url=base_url or None,
             local_base_url=local_base_url or None,
+            local_model=local_model or None,
             splits=parse_names(splits),
             max_docs=max_docs or None,
         )

@@ -18,8 +18,8 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.llm.run import SPLITS, parse_names
+from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, teach_local
-from clin_distill.local_server import ServerError
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)

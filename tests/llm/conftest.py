@@ -56,11 +56,16 @@ def write_corpus(path: Path, notes: dict[str, list[str]]) -> Path:
     return path
 
 
+LOCAL_MODEL = "test-model"  # what --local-model would set; the test server answers any name
+
+
 def write_teacher_configs(dest: Path, **model_settings) -> Path:
-    """Copy configs/teachers (cfgs + few-shot examples) and make the local teacher fast to fail."""
+    """Copy configs/teachers (cfgs + few-shot examples) and the price table beside it, name the
+    local teacher's model and make it fast to fail."""
     shutil.copytree(REPO / "configs" / "teachers", dest)
+    shutil.copy(REPO / "configs" / "prices.cfg", dest.parent / "prices.cfg")
     cfg = dest / "local.cfg"
-    text = cfg.read_text()
+    text = cfg.read_text().replace('name = ""', f'name = "{LOCAL_MODEL}"')
     for key, value in {**FAST, **model_settings}.items():
         line = f"{key} = {value}"
         text, n = re.subn(rf"^{key} = .*$", line, text, flags=re.MULTILINE)
