@@ -14,6 +14,7 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.distributed import InputError, ModelSource, RunOptions, run_distributed
+from clin_distill.llm.guard import parse_opt_in
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -50,14 +51,18 @@ def main(
     llm_max_concurrency: int = typer.Option(0, help="Cluster-wide LLM requests in flight (0 = unbounded)"),
     llm_requests_per_actor: int = typer.Option(1, help="Concurrent LLM requests one actor makes"),
     llm_cache: str = typer.Option("cache/llm", help="LLM reply cache folder (every node sees it)"),
-    allow_remote: bool = typer.Option(
-        False, "--allow-remote", help="Opt in to sending notes to a non-loopback LLM endpoint"
+    allow_remote: str = typer.Option(
+        "false", help="true = opt in to sending notes to a non-loopback LLM endpoint"
     ),
     override: Annotated[
         list[str] | None, typer.Option("--set", help="Config override section.key=value (repeatable)")
     ] = None,
     code: str = typer.Option("", help="Python file to import in each actor (custom factories)"),
 ) -> None:
+    try:
+        opted_in = parse_opt_in(allow_remote)
+    except ValueError as err:
+        fail(str(err))
     source = ModelSource(source=model, overrides=parse_overrides(override or []), code=code or None)
     options = RunOptions(
         batch_size=batch_size,
@@ -72,7 +77,7 @@ def main(
         llm_max_concurrency=llm_max_concurrency,
         llm_requests_per_actor=llm_requests_per_actor,
         llm_cache=llm_cache,
-        allow_remote=allow_remote,
+        allow_remote=opted_in,
     )
     try:
         summary = run_distributed(

@@ -36,19 +36,32 @@ def strip_emphasis(field: str) -> str:
     return field.strip().strip(EMPHASIS).strip()
 
 
+def _balanced(text: str) -> bool:
+    depth = {opener: 0 for opener in BRACKETS.values()}
+    for char in text:
+        if char in depth:
+            depth[char] += 1
+        elif char in BRACKETS:
+            depth[BRACKETS[char]] -= 1
+            if depth[BRACKETS[char]] < 0:
+                return False
+    return not any(depth.values())
+
+
 def clean_mention(text: str) -> str:
-    """The mention without decoration: emphasis, wrapping quotes, trailing punctuation, and
-    brackets that are not balanced inside it (``(Amoxil)`` stays whole, ``fever),`` loses ``),``)."""
+    """The mention without decoration: emphasis, wrapping quotes or brackets, trailing punctuation,
+    and brackets not balanced inside it (``amoxicillin (Amoxil)`` stays whole, ``fever),`` loses ``),``)."""
     previous = None
     while text != previous:
         previous = text
-        text = strip_emphasis(text)
+        text = strip_emphasis(text).rstrip(TRAILING_PUNCT)
         if text[:1] in OPENING_QUOTES:
             wrapped = len(text) > 1 and text[-1] in CLOSING_QUOTES
             text = text[1:-1] if wrapped else text[1:]
         elif text[-1:] in '"”»`':
             text = text[:-1]
-        text = text.rstrip(TRAILING_PUNCT)
+        if len(text) > 1 and BRACKETS.get(text[-1]) == text[0] and _balanced(text[1:-1]):
+            text = text[1:-1]  # wrapped whole: "(hypotension)"
         if text[-1:] in BRACKETS and text.count(text[-1]) > text.count(BRACKETS[text[-1]]):
             text = text[:-1]
         opener = {v: k for k, v in BRACKETS.items()}.get(text[:1])
