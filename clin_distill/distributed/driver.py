@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+import uuid
 from pathlib import Path
 
 from ..llm.teacher import load_teacher
@@ -113,7 +114,10 @@ def run_distributed(
             min(options.actors, len(pending)) if options.actors else default_actors(options, len(pending))
         )
         slots = options.llm_slots()
-        limiter = concurrency_limiter(slots) if slots else None
+        # one limiter per run, gone with it (a later run in this driver may set another limit)
+        limiter = (
+            concurrency_limiter(slots, f"clin_distill_llm_limiter_{uuid.uuid4().hex[:12]}") if slots else None
+        )
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         items = [{"key": s.key, "path": s.path, "size": s.size} for s in pending]
@@ -140,6 +144,7 @@ def run_distributed(
         bar.close()
         if limiter is not None:
             summary.llm_limiter = ray.get(limiter.stats.remote())
+            ray.kill(limiter)
     finally:
         if owns_ray:
             ray.shutdown()

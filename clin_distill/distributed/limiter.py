@@ -3,7 +3,8 @@
 At most ``llm_max_concurrency // llm_requests_per_actor`` batches call the model at once, on all
 nodes together, and each actor's teacher sends at most ``llm_requests_per_actor`` requests at once,
 so in-flight requests never exceed the provider's limit whatever the actor count. The limiter
-lives as long as the run: two runs against one provider key must split the limit between them.
+lives as long as the run (each run has its own): two runs against one provider key must split the
+limit between them.
 """
 
 from __future__ import annotations
