@@ -139,10 +139,13 @@ class Listener:
         return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
 
     def _accept(self) -> None:
-        while not self._stop.is_set():
+        """Count connections until stopped, then those still queued (a timeout: none left)."""
+        while True:
             try:
                 conn, _ = self.sock.accept()
             except TimeoutError:
+                if self._stop.is_set():
+                    return
                 continue
             except OSError:
                 return

@@ -8,30 +8,9 @@ import pytest
 import spacy
 
 from clin_distill.docio import set_doc_id, write_docbin
-from clin_distill.llm.run import run_teachers
-from tests.faults.conftest import error_line, invoke
+from tests.faults.conftest import error_line, invoke, teach_llm_args
 
-from .conftest import NOTES, write_corpus
-
-
-def teach_args(cfg, corpus, root, url, teachers="local", splits="train,dev,test"):
-    return [
-        cfg,
-        corpus,
-        root / "labels",
-        "--dataset",
-        "toy",
-        "--teachers",
-        teachers,
-        "--cache",
-        root / "cache",
-        "--metrics",
-        root / "metrics",
-        "--splits",
-        splits,
-        "--local-base-url",
-        url,
-    ]
+from .conftest import NOTES, teach, write_corpus
 
 
 def docs(texts, ids):
@@ -53,7 +32,7 @@ def docs(texts, ids):
 def test_doc_ids_are_checked_before_any_request(tmp_path, server, teacher_dir, ids, message):
     corpus = write_corpus(tmp_path / "corpus", NOTES)
     write_docbin(corpus / "dev.spacy", docs(["Fever.", "Cough."], ids))
-    result = invoke("teach_llm", *teach_args(teacher_dir, corpus, tmp_path, server.url))
+    result = invoke("teach_llm", *teach_llm_args(teacher_dir, corpus, tmp_path, server.url, "train,dev,test"))
     assert message in error_line(result)  # one line: an id with a newline is printed escaped
     assert server.stats()["requests"] == 0  # train (read first) was not labelled either
     assert not (tmp_path / "labels" / "local").exists()
@@ -61,7 +40,7 @@ def test_doc_ids_are_checked_before_any_request(tmp_path, server, teacher_dir, i
 
 def test_a_missing_split_is_found_before_the_splits_before_it_are_paid_for(tmp_path, server, teacher_dir):
     corpus = write_corpus(tmp_path / "corpus", {"train": NOTES["train"]})
-    result = invoke("teach_llm", *teach_args(teacher_dir, corpus, tmp_path, server.url, splits="train,dev"))
+    result = invoke("teach_llm", *teach_llm_args(teacher_dir, corpus, tmp_path, server.url, "train,dev"))
     assert re.search(r"missing gold split .*dev\.spacy", error_line(result))
     assert server.stats()["requests"] == 0
 
@@ -71,15 +50,5 @@ def test_every_teacher_is_loaded_before_the_first_one_runs(tmp_path, server, tea
     (teacher_dir / "broken.cfg").write_text(broken.replace('name = "local"', 'name = "broken"'))
     corpus = write_corpus(tmp_path / "corpus", NOTES)
     with pytest.raises(ValueError, match="max_concurrency"):
-        run_teachers(
-            teacher_dir,
-            corpus,
-            tmp_path / "labels",
-            dataset="toy",
-            teachers="local,broken",
-            cache_dir=tmp_path / "cache",
-            metrics_dir=tmp_path / "metrics",
-            allow_remote=False,
-            base_url=server.url,
-        )
+        teach(teacher_dir, corpus, tmp_path, server.url, teachers="local,broken")
     assert server.stats()["requests"] == 0

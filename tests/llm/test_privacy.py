@@ -12,12 +12,11 @@ from clin_distill.docio import failure_of, set_doc_id
 from clin_distill.llm import ALLOW_REMOTE_ENV, RemoteEndpointRefused
 from clin_distill.llm.http import GuardedBackend, env_proxy
 from clin_distill.llm.labeling import label_docs
-from clin_distill.llm.run import run_teachers
 from clin_distill.llm.teacher import load_teacher
 from tests.helpers.canned_server import Canned, CannedServer, Listener
 from tests.helpers.llm_server import LLMTestServer
 
-from .conftest import NOTES, write_corpus, write_teacher_configs
+from .conftest import NOTES, teach, write_corpus, write_teacher_configs
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 NOTE = "Patient has hypertension and chest pain, takes metformin."
@@ -65,16 +64,11 @@ def test_teach_run_with_proxies_set_sends_notes_and_key_only_to_the_local_server
     with LLMTestServer() as server, Listener() as proxy:
         monkeypatch.setenv("HTTP_PROXY", proxy.url)
         monkeypatch.setenv("ALL_PROXY", proxy.url.replace("http://", "socks5://"))
-        manifest = run_teachers(
+        manifest = teach(
             write_teacher_configs(tmp_path / "cfg", api_key_env='"OPENAI_API_KEY"'),
             corpus,
-            tmp_path / "labels",
-            dataset="toy",
-            teachers="local",
-            cache_dir=tmp_path / "cache",
-            metrics_dir=tmp_path / "metrics",
-            allow_remote=False,
-            local_base_url=server.url,
+            tmp_path,
+            server.url,
         )
         stats = server.stats()
     n_notes = sum(len(v) for v in NOTES.values())

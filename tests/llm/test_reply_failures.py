@@ -12,11 +12,10 @@ from spacy.util import registry
 
 from clin_distill.docio import failure_of, read_docbin, set_doc_id
 from clin_distill.llm.labeling import label_docs
-from clin_distill.llm.run import run_teachers
 from clin_distill.llm.teacher import load_teacher
 from tests.helpers.canned_server import Canned, CannedServer, chat_reply, gemini_reply
 
-from .conftest import FAST, write_corpus, write_teacher_configs
+from .conftest import FAST, teach, write_corpus, write_teacher_configs
 
 NOTE = "Started aspirin for gout."
 ENTITIES = "1. aspirin | True | MEDICATION | a drug\n2. gout | True | DISEASE | a disease"
@@ -125,18 +124,7 @@ def test_a_retried_empty_reply_that_recovers_counts_every_try(tmp_path):
 def test_filtered_docs_are_listed_in_failures_json_never_written_empty(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", {"dev": ["Fever.", "Cough and aspirin."]})
     with CannedServer([Canned(body=chat_reply("", finish="content_filter"))]) as server:
-        run_teachers(
-            write_teacher_configs(tmp_path / "cfg"),
-            corpus,
-            tmp_path / "labels",
-            dataset="toy",
-            teachers="local",
-            cache_dir=tmp_path / "cache",
-            metrics_dir=tmp_path / "metrics",
-            allow_remote=False,
-            local_base_url=server.url,
-            splits=["dev"],
-        )
+        teach(write_teacher_configs(tmp_path / "cfg"), corpus, tmp_path, server.url, splits=["dev"])
     out = tmp_path / "labels" / "local" / "toy"
     assert srsly.read_json(out / "failures.json") == {"dev": ["dev-0", "dev-1"]}
     assert read_docbin(out / "dev.spacy") == []
