@@ -2,8 +2,9 @@
 
 Each returned doc is a fresh copy of the input (same tokens and doc id) whose ``ents``
 are the teacher's grounded spans. A doc with any chunk that failed (API failure after
-retries, or a reply not in the task format) is marked with ``mark_failed`` and has no
-entities: callers must exclude it, never read it as "no entities". Grounding drop counts
+retries; a filtered, blocked, refused, oversized or empty reply; a reply not in the task
+format) is marked with ``mark_failed`` and has no entities: callers must exclude it, never
+read it as "no entities". Grounding drop counts
 are kept in ``doc.user_data["llm_grounding"]``.
 """
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .guard import check_endpoint
+from .guard import check_endpoint, host_of
 from .http import deadline, guarded_client
 from .journal import RequestJournal
 from .ledger import Usage, UsageLedger
@@ -97,13 +97,14 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def error_code(body: bytes | None) -> str | None:
-    """The API's error code of an error reply (``{"error": {"code": ...}}``), if it is a plain code."""
+    """The API's error code of an error reply (``{"error": {"code"|"status": ...}}``), if it is a plain
+    identifier (never the error message: it may quote the prompt)."""
     try:
         error = json.loads(body or b"").get("error") or {}
-        code = error.get("code") or error.get("status")
+        codes = [error.get("code"), error.get("status")]
     except (ValueError, AttributeError):
         return None
-    return code if isinstance(code, str) and ERROR_CODE.match(code) else None
+    return next((c for c in codes if isinstance(c, str) and ERROR_CODE.match(c)), None)
 
 
 class RetryingPoster:
@@ -163,11 +164,11 @@ class RetryingPoster:
                     return _Reply(r.status_code, r.headers, None)
             return _Reply(r.status_code, r.headers, bytes(body))
 
-    def _judge(self, reply: _Reply, parse: Callable[[Any], Any]) -> _Outcome:
+    def _judge(self, reply: _Reply, parse: Callable[[Any], Any], host: str) -> _Outcome:
         """What one reply means: a result, or why it failed and whether to try again."""
         status = reply.status
         if status in (401, 403):
-            raise AuthError(f"HTTP {status} from the endpoint: check the API key variable")
+            raise AuthError(f"HTTP {status} from {host}: check the API key variable")
         if reply.body is None:
             return _Outcome(reason=f"reply over {self.max_reply_bytes} bytes", final=True)
         if 300 <= status < 400:
@@ -204,7 +205,7 @@ class RetryingPoster:
             if self.journal is not None:
                 self.journal.sent(key, attempt)
             try:
-                outcome = self._judge(self._send(url, payload, headers), parse)
+                outcome = self._judge(self._send(url, payload, headers), parse, host_of(url))
             except httpx.TimeoutException:
                 outcome = _Outcome(reason="timeout", usage=None)
             except httpx.TransportError as err:

@@ -95,6 +95,17 @@ GEMINI_CASES = {
 }
 
 
+def test_an_error_reply_names_its_code_never_its_message(tmp_path):
+    """Azure's prompt filter: HTTP 400 with an error code (and a message that may quote the note)."""
+    error = {"error": {"code": "content_filter", "message": f"Filtered: {NOTE}", "status": 400}}
+    doc, ledger, requests = label_with(tmp_path, [Canned(400, body=error)])
+    assert failure_of(doc) == "chunk 1/1: HTTP 400 (content_filter)"
+    assert len(requests) == 1 and ledger.failures == 1
+    gemini = {"error": {"code": 400, "message": NOTE, "status": "INVALID_ARGUMENT"}}
+    doc, _, _ = label_with(tmp_path / "g", [Canned(400, body=gemini)], gemini=True)
+    assert failure_of(doc) == "chunk 1/1: HTTP 400 (INVALID_ARGUMENT)"
+
+
 @pytest.mark.parametrize("case", OPENAI_CASES)
 def test_openai_replies_that_fail_the_doc(tmp_path, case):
     body, reason, tries = OPENAI_CASES[case]
