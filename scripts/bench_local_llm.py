@@ -38,7 +38,12 @@ def main(
     threads: Annotated[int, typer.Option("--threads", min=0, help="llama.cpp threads (0 = all cores)")] = 0,
     n_ctx: Annotated[int, typer.Option("--n-ctx", min=256)] = 2048,
     server_command: Annotated[
-        str, typer.Option("--server-command", envvar=SERVER_ENV, help="Stand-in server ({port} placeholder)")
+        str,
+        typer.Option(
+            "--server-command",
+            envvar=SERVER_ENV,
+            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
+        ),
     ] = "",
 ) -> None:
     docs = read_docbin(notes)[:max_docs]

