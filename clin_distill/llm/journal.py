@@ -7,9 +7,9 @@ One JSON line per event, flushed before the request is sent (so ``kill -9`` cann
 prompt hashes, outcomes are failure reasons without text: the file holds no note text, and is
 still private (mode 0600) like the cache beside it.
 
-A run that started and never ended was killed. :func:`interrupted` reads every journal in a folder
-(one per writer: a teach run, or each Ray actor) and sums up the killed runs no later run has
-accounted for: what they were billed for (every reply's usage) and the requests they had in
+A run that sent requests and never ended was killed. :func:`interrupted` reads every journal in
+a folder (one per writer: a teach run, or each Ray actor) and sums up the killed runs no later run
+has accounted for: what they were billed for (every reply's usage) and the requests they had in
 flight (sent, no reply recorded: probably billed, tokens unknown). :meth:`RequestJournal.account`
 records that this run reported them, so they are reported once.
 """
@@ -69,7 +69,8 @@ def interrupted(folder: Path) -> Interrupted:
     started = [r["run"] for r in records if r.get("event") == "start"]
     closed = {r["run"] for r in records if r.get("event") == "end"}
     closed |= {run for r in records if r.get("event") == "accounted" for run in r.get("for", [])}
-    killed = [run for run in dict.fromkeys(started) if run not in closed]
+    sending = {r["run"] for r in records if r.get("event") == "sent"}
+    killed = [run for run in dict.fromkeys(started) if run not in closed and run in sending]
     out = Interrupted(runs=killed)
     pending: dict[tuple[str, str, int], bool] = {}
     for r in records:

@@ -188,10 +188,9 @@ def run_teachers(
             )
         for teacher in loaded:
             open_cache(teacher.model, cache_dir / teacher.name)
-        for teacher in loaded:
             manifest["teachers"].append(run_teacher(teacher, gold, out_dir, metrics_dir, dataset))
             teacher.close()
-    finally:
+    finally:  # a teacher stopped by an error: its journal stays open, the next run reports its cost
         for teacher in loaded[len(manifest["teachers"]) :]:
             teacher.close(finished=False)
     write_json(out_dir / f"llm_manifest.{dataset}.json", manifest)

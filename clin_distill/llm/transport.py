@@ -206,6 +206,10 @@ class RetryingPoster:
                 self.journal.sent(key, attempt)
             try:
                 outcome = self._judge(self._send(url, payload, headers), parse, host_of(url))
+            except AuthError:
+                if self.journal is not None:
+                    self.journal.done(key, attempt, "unauthorized", Usage())
+                raise
             except httpx.TimeoutException:
                 outcome = _Outcome(reason="timeout", usage=None)
             except httpx.TransportError as err:

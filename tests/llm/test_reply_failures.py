@@ -13,6 +13,7 @@ from spacy.util import registry
 from clin_distill.docio import failure_of, read_docbin, set_doc_id
 from clin_distill.llm.labeling import label_docs
 from clin_distill.llm.teacher import load_teacher
+from clin_distill.llm.transport import AuthError
 from tests.helpers.canned_server import Canned, CannedServer, chat_reply, gemini_reply
 
 from .conftest import FAST, teach, write_corpus, write_teacher_configs
@@ -143,6 +144,29 @@ def test_filtered_docs_are_listed_in_failures_json_never_written_empty(tmp_path)
     assert metrics["failures_by_reason"] == {"reply filtered by the provider (content_filter)": 2}
     usage = srsly.read_json(tmp_path / "metrics" / "local.usage.json")
     assert (usage["prompt_tokens"], usage["completion_tokens"], usage["failures"]) == (20, 6, 2)
+
+
+def test_a_run_stopped_by_an_error_is_reported_by_the_next_run(tmp_path):
+    """A run that dies on a bad key after a paid reply: its usage was never saved, so the next
+    run's ledger shows what it was billed for."""
+    corpus = write_corpus(tmp_path / "corpus", {"dev": ["Fever.", "Cough and aspirin."]})
+    cfg = write_teacher_configs(tmp_path / "cfg", max_concurrency=1)
+    with CannedServer([Canned(body=chat_reply(ENTITIES, usage=(11, 4))), Canned(401)]) as server:
+        with pytest.raises(AuthError, match="HTTP 401 from 127.0.0.1"):
+            teach(cfg, corpus, tmp_path, server.url, splits=["dev"])
+    assert not (tmp_path / "metrics" / "local.usage.json").exists()
+    with CannedServer([Canned(body=chat_reply(ENTITIES, usage=(10, 3)))]) as server:
+        teach(cfg, corpus, tmp_path, server.url, splits=["dev"])
+    usage = srsly.read_json(tmp_path / "metrics" / "local.usage.json")
+    billed = {"prompt_tokens": 11, "completion_tokens": 4, "reasoning_tokens": 0, "cost_usd": 0.0}
+    assert usage["interrupted"] == {
+        "runs": 1,
+        "billed": billed,
+        "in_flight": 0,
+        "resent": 0,
+        "resent_usage": {**billed, "prompt_tokens": 0, "completion_tokens": 0},
+    }
+    assert usage["cache_hits"] == 1 and usage["requests"] == 1  # the paid reply came from the cache
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "until-close"])
