@@ -85,10 +85,6 @@ class RESTModel:
     def context_length(self) -> int | None:
         return self._context_length
 
-    @property
-    def max_concurrency(self) -> int:
-        return self._poster.max_concurrency
-
     def limit_reply_bytes(self, max_bytes: int) -> None:
         """Fail a prompt whose reply is longer than ``max_bytes`` (a teacher's ``[teacher]`` setting)."""
         if max_bytes < 1:
