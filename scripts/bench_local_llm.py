@@ -13,9 +13,9 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
+from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
-from clin_distill.local_server import ServerError
 
 app = typer.Typer(add_completion=False)
 
@@ -38,7 +38,12 @@ def main(
     threads: Annotated[int, typer.Option("--threads", min=0, help="llama.cpp threads (0 = all cores)")] = 0,
     n_ctx: Annotated[int, typer.Option("--n-ctx", min=256)] = 2048,
     server_command: Annotated[
-        str, typer.Option("--server-command", envvar=SERVER_ENV, help="Stand-in server ({port} placeholder)")
+        str,
+        typer.Option(
+            "--server-command",
+            envvar=SERVER_ENV,
+            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
+        ),
     ] = "",
 ) -> None:
     docs = read_docbin(notes)[:max_docs]

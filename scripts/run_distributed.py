@@ -1,4 +1,8 @@
-"""Run a spaCy pipeline over Parquet/JSONL note shards on Ray; restartable per shard."""
+"""Run a spaCy pipeline or an LLM teacher config over Parquet/JSONL note shards on Ray; restartable per shard.
+
+An LLM teacher (configs/teachers/<name>.cfg) labels through the same path as teach-llm: chunking,
+grounding, the reply cache (--llm-cache, shared with teach-llm), failure marks and the ledger.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.distributed import InputError, ModelSource, RunOptions, run_distributed
+from clin_distill.llm.guard import parse_opt_in
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -45,11 +50,19 @@ def main(
     docbin: bool = typer.Option(False, "--docbin", help="Also write DocBin shards (mode 0600)"),
     llm_max_concurrency: int = typer.Option(0, help="Cluster-wide LLM requests in flight (0 = unbounded)"),
     llm_requests_per_actor: int = typer.Option(1, help="Concurrent LLM requests one actor makes"),
+    llm_cache: str = typer.Option("cache/llm", help="LLM reply cache folder (every node sees it)"),
+    allow_remote: str = typer.Option(
+        "false", help="true = opt in to sending notes to a non-loopback LLM endpoint"
+    ),
     override: Annotated[
         list[str] | None, typer.Option("--set", help="Config override section.key=value (repeatable)")
     ] = None,
     code: str = typer.Option("", help="Python file to import in each actor (custom factories)"),
 ) -> None:
+    try:
+        opted_in = parse_opt_in(allow_remote)
+    except ValueError as err:
+        fail(str(err))
     source = ModelSource(source=model, overrides=parse_overrides(override or []), code=code or None)
     options = RunOptions(
         batch_size=batch_size,
@@ -63,12 +76,14 @@ def main(
         docbin=docbin,
         llm_max_concurrency=llm_max_concurrency,
         llm_requests_per_actor=llm_requests_per_actor,
+        llm_cache=llm_cache,
+        allow_remote=opted_in,
     )
     try:
         summary = run_distributed(
             input_uri, output_uri, source, options, address=address or None, num_cpus=local_cpus or None
         )
-    except (InputError, ValueError) as err:
+    except (InputError, ValueError, RuntimeError) as err:  # RemoteEndpointRefused is a RuntimeError
         fail(str(err))
     for key, error in summary.errors.items():
         msg.fail(f"shard {key}: {error}")
@@ -80,6 +95,16 @@ def main(
     )
     if summary.errors:
         fail(f"{len(summary.errors)} shards failed (rerun to retry them); {line}")
+    if summary.llm_usage is not None:
+        usage = summary.llm_usage
+        tokens = f"{usage['prompt_tokens']:.0f}+{usage['completion_tokens']:.0f}"
+        msg.text(f"LLM tokens {tokens}, ${usage['cost_usd']:.4f}")
+    if summary.llm_interrupted:
+        killed = summary.llm_interrupted
+        msg.warn(
+            f"{killed['runs']} earlier run(s) were killed with {killed['in_flight']} LLM request(s) "
+            "in flight (probably billed; resent now, see summary.json)"
+        )
     msg.good(line)
 
 

@@ -14,13 +14,12 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.llm.guard import RemoteEndpointRefused
+from clin_distill.llm.guard import RemoteEndpointRefused, parse_opt_in
 from clin_distill.llm.run import SPLITS, parse_names, run_teachers
 from clin_distill.llm.transport import AuthError
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)
-TRUTHY, FALSY = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
 def _tables(manifest: dict, metrics_dir: Path) -> None:
@@ -53,13 +52,18 @@ def main(
     local_base_url: Annotated[
         str, typer.Option("--local-base-url", help="base_url of the local teacher")
     ] = "",
+    local_model: Annotated[
+        str, typer.Option("--local-model", help="Model name the local teacher's server serves")
+    ] = "",
     splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
     max_docs: Annotated[
         int, typer.Option("--max-docs", min=0, help="At most N docs per split (0 = all)")
     ] = 0,
 ) -> None:
-    if allow_remote.lower() not in TRUTHY | FALSY:
-        fail(f"--allow-remote takes true or false, not {allow_remote!r}")
+    try:
+        opted_in = parse_opt_in(allow_remote)
+    except ValueError as err:
+        fail(str(err))
     if not parse_names(teachers):
         msg.info("No LLM teachers configured (--teachers is empty); writing an empty manifest")
     try:
@@ -71,9 +75,10 @@ def main(
             teachers=teachers,
             cache_dir=cache,
             metrics_dir=metrics,
-            allow_remote=allow_remote.lower() in TRUTHY,
+            allow_remote=opted_in,
             base_url=base_url or None,
             local_base_url=local_base_url or None,
+            local_model=local_model or None,
             splits=parse_names(splits),
             max_docs=max_docs or None,
         )

@@ -18,8 +18,8 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.llm.run import SPLITS, parse_names
+from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, teach_local
-from clin_distill.local_server import ServerError
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)
@@ -50,7 +50,7 @@ def main(
         typer.Option(
             "--server-command",
             envvar=SERVER_ENV,
-            help="Run this instead of llama.cpp (a {port} placeholder is required; CI's stand-in)",
+            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
         ),
     ] = "",
 ) -> None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,34 +17,19 @@ import srsly
 from weasel.util import load_project_config
 
 from clin_distill.docio import corpus_of, get_doc_id, read_docbin
+from clin_distill.local_llm.server import free_port, serving
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def llm_server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers.llm_server", "--port", str(port), "--mode", "vocab"],
-        cwd=REPO,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}/v1"
-    proc.terminate()
-    proc.wait(timeout=10)
+def llm_server(tmp_path_factory):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    command = [sys.executable, "-m", "tests.helpers.llm_server", "--port", str(port), "--mode", "vocab"]
+    with serving(command, url, tmp_path_factory.mktemp("llm_server") / "log", startup_timeout=60, cwd=REPO):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,22 @@ from pathlib import Path
 
 from confection import Config
 
-PAPER_RATIOS = {
-    "speedup_vs": {"gpt-4o": 12.0},
-    "cost_ratio_vs": {"gpt-4o": 85.0, "o1-mini": 101.0},
-    "source": "arXiv 2501.00031",
-}
+from ..report.sources import load_anchors
+
+
+def paper_ratios() -> dict:
+    """The paper's student-vs-teacher speed and cost ratios, keyed by our teacher names
+    (``GPT-4o`` -> ``gpt-4o``), from the one place they are recorded: the paper anchors resource."""
+    anchors = load_anchors()
+    rows = {row["versus"].lower().replace(" ", "-"): row for row in anchors["speed_cost"]}
+    return {
+        "speedup_vs": {name: float(row["faster"]) for name, row in rows.items()},
+        "cost_ratio_vs": {name: float(row["cheaper"]) for name, row in rows.items()},
+        "source": f"arXiv {anchors['source']['arxiv']}",
+    }
+
+
+PAPER_RATIOS = paper_ratios()
 
 
 @dataclass

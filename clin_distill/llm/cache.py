@@ -3,7 +3,8 @@
 Each answered prompt is appended as one JSON line (``{"key", "reply", "usage"}``) and
 flushed as soon as it arrives. Prompts themselves are never stored, only their hash;
 replies can quote the note, so the file is private. A torn last line (a run killed while
-writing) is skipped on load and counted.
+writing) is skipped on load and counted. Processes sharing a cache folder (Ray actors on a
+shared mount) each append to their own file (``replies.<writer>.jsonl``) and read them all.
 """
 
 from __future__ import annotations
@@ -23,28 +24,36 @@ def prompt_key(identity: str, prompt: str) -> str:
     return hashlib.sha256(f"{identity}\x00{prompt}".encode()).hexdigest()
 
 
-class PromptCache:
-    FILE_NAME = "replies.jsonl"
+def torn_last_line(path: Path) -> bool:
+    """True if ``path`` ends inside a line (a process was killed while appending to it)."""
+    with path.open("rb") as fh:
+        if not fh.seek(0, os.SEEK_END):
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) != b"\n"
 
-    def __init__(self, path: str | Path):
+
+class PromptCache:
+    FILE_STEM = "replies"
+
+    def __init__(self, path: str | Path, writer: str = ""):
         self.dir = Path(path)
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
-        self.file = self.dir / self.FILE_NAME
+        self.file = self.dir / (f"{self.FILE_STEM}.{writer}.jsonl" if writer else f"{self.FILE_STEM}.jsonl")
         self.torn_lines = 0
         self._entries: dict[str, tuple[str, Usage]] = {}
         self._lock = threading.Lock()
-        self._load()
+        for file in sorted(self.dir.glob(f"{self.FILE_STEM}*.jsonl")):
+            self._load(file)
         fd = os.open(self.file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_MODE)
         os.chmod(self.file, PRIVATE_MODE)
         self._fh = os.fdopen(fd, "a", encoding="utf8")
-        if self.torn_lines and not self.file.read_bytes().endswith(b"\n"):
+        if torn_last_line(self.file):
             self._fh.write("\n")  # end the torn line so the next record stays whole
 
-    def _load(self) -> None:
-        if not self.file.exists():
-            return
-        with self.file.open(encoding="utf8") as fh:
+    def _load(self, file: Path) -> None:
+        with file.open(encoding="utf8") as fh:
             for line in fh:
                 if not line.strip():
                     continue

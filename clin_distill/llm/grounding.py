@@ -1,10 +1,9 @@
-"""Parse spacy.NER.v3 replies and ground every mention in the text it was asked about.
+"""Ground every mention of a reply (:mod:`.replies`) in the text it was asked about.
 
-A reply line reads ``N. mention | True | LABEL | reason``. A mention is grounded when it
-occurs in the chunk as whole tokens (case-insensitive, like spacy-llm's default; whitespace
-runs may differ); every such occurrence is labelled. Dropped and counted, never guessed:
-``unfound`` (not in the text, or only inside other words), ``unknown_label``, and
-``ambiguous`` (one span given two labels).
+A mention is grounded when it occurs in the chunk as whole tokens (case-insensitive, like
+spacy-llm's default; whitespace runs may differ); every such occurrence is labelled. Dropped
+and counted, never guessed: ``unfound`` (not in the text, or only inside other words),
+``unknown_label``, and ``ambiguous`` (one span given two labels).
 """
 
 from __future__ import annotations
@@ -16,12 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-LINE = re.compile(r"^\s*(?:\d+\s*[.)]\s*)?(?P<rest>.*)$")
-NONE_LABEL = "==NONE=="
-
-
-class ReplyFormatError(ValueError):
-    """The reply has text but no line in the task's format."""
+from .replies import clean_mention
 
 
 @dataclass
@@ -30,50 +24,40 @@ class Grounded:
     counts: Counter = field(default_factory=Counter)
 
 
-def parse_reply(reply: str, label_of: dict[str, str], normalize) -> tuple[list[tuple[str, str]], int]:
-    """(mention, label) pairs marked True, and how many named an unknown label.
-
-    ``label_of`` maps normalised labels to the task's labels (spacy-llm's ``label_dict``).
-    """
-    mentions, unknown, parsed = [], 0, 0
-    for line in reply.splitlines():
-        parts = [p.strip() for p in LINE.match(line).group("rest").split("|", 3)]
-        if len(parts) != 4 or parts[1].lower() not in {"true", "false"}:
-            continue
-        parsed += 1
-        text, is_entity, label = parts[0].strip("\"'`"), parts[1].lower() == "true", parts[2]
-        if not is_entity or label == NONE_LABEL:
-            continue
-        if normalize(label) not in label_of:
-            unknown += 1
-            continue
-        mentions.append((text, label_of[normalize(label)]))
-    if not parsed and reply.strip():
-        raise ReplyFormatError("reply not in the task format")
-    return mentions, unknown
+def _folded(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
-def _pattern(mention: str) -> re.Pattern | None:
+def _hits(doc: Doc, folded_text: str, mention: str) -> list[tuple[int, int]]:
+    """Token-aligned occurrences of ``mention`` in ``doc`` (any case, any whitespace run)."""
     words = mention.split()
-    if not words:
-        return None
+    if not words or " ".join(words).lower() not in folded_text:  # fast exit for mentions not in the text
+        return []
     body = r"\s+".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    found = [(m.start(), m.end()) for m in pattern.finditer(doc.text)]
+    return [(s, e) for s, e in found if doc.char_span(s, e, alignment_mode="strict") is not None]
 
 
 def ground(doc: Doc, mentions: list[tuple[str, str]]) -> Grounded:
-    """Token-aligned (start, end, label) spans in ``doc`` for the mentions, plus drop counts."""
+    """Token-aligned (start, end, label) spans in ``doc`` for the mentions, plus drop counts.
+
+    Each mention is looked for cleaned of surrounding punctuation first, and as written only
+    if that finds nothing (the punctuation then belongs to a token, as in ``U.T.I.``).
+    """
     out = Grounded()
+    folded_text = _folded(doc.text)
     labels_at: dict[tuple[int, int], set[str]] = {}
     for text, label in dict.fromkeys(mentions):
-        pattern = _pattern(text)
-        hits = list(pattern.finditer(doc.text)) if pattern else []
-        aligned = [m for m in hits if doc.char_span(m.start(), m.end(), alignment_mode="strict") is not None]
-        if not aligned:
+        hits = []
+        for candidate in dict.fromkeys((clean_mention(text), text)):
+            if hits := _hits(doc, folded_text, candidate):
+                break
+        if not hits:
             out.counts["unfound"] += 1
             continue
-        for m in aligned:
-            labels_at.setdefault((m.start(), m.end()), set()).add(label)
+        for bounds in hits:
+            labels_at.setdefault(bounds, set()).add(label)
     for (start, end), labels in sorted(labels_at.items()):
         if len(labels) > 1:
             out.counts["ambiguous"] += 1

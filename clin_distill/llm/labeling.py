@@ -2,8 +2,9 @@
 
 Each returned doc is a fresh copy of the input (same tokens and doc id) whose ``ents``
 are the teacher's grounded spans. A doc with any chunk that failed (API failure after
-retries, or a reply not in the task format) is marked with ``mark_failed`` and has no
-entities: callers must exclude it, never read it as "no entities". Grounding drop counts
+retries; a filtered, blocked, refused, oversized or empty reply; a reply not in the task
+format) is marked with ``mark_failed`` and has no entities: callers must exclude it, never
+read it as "no entities". Grounding drop counts
 are kept in ``doc.user_data["llm_grounding"]``.
 """
 
@@ -17,8 +18,9 @@ from spacy.util import minibatch
 
 from ..docio import DOC_ID, mark_failed
 from .chunking import Chunk, chunk_doc
-from .grounding import ReplyFormatError, ground, merge_chunk_spans, parse_reply
+from .grounding import ground, merge_chunk_spans
 from .models import failure_reason
+from .replies import ReplyFormatError, parse_reply
 from .teacher import LLMTeacher
 
 GROUNDING = "llm_grounding"
@@ -38,7 +40,7 @@ def _label_one(teacher: LLMTeacher, doc: Doc, chunks: list[Chunk], replies: list
     spans: list[tuple[int, int, str]] = []
     failures = []
     for i, (chunk, reply) in enumerate(zip(chunks, replies, strict=True)):
-        reason = failure_reason(reply)
+        reason = failure_reason(reply) or (None if reply.strip() else "empty reply")
         if reason is None:
             try:
                 mentions, unknown = parse_reply(reply, teacher.task.label_dict, teacher.task.normalizer)

@@ -27,31 +27,53 @@ class Usage:
 class UsageLedger:
     """Counts what this run sent and received, and what the cache saved.
 
-    ``requests`` counts HTTP attempts, ``retries`` the attempts after the first,
-    ``failures`` the prompts that still failed after all tries.
+    ``requests`` counts HTTP tries, ``retries`` the tries after the first, ``unanswered`` the tries
+    that got no reply (timeout, connection error: maybe billed, tokens unknown), ``failures`` the
+    prompts that still failed after all tries. ``usage`` is every token a reply reported, rejected
+    replies (filtered, cut, retried) included. ``interrupted`` describes killed earlier runs (see
+    :mod:`clin_distill.llm.journal`); ``resend_keys`` are the prompts they left in flight; ``resent``
+    and ``resent_usage`` count this run's tries of those prompts and what they were billed.
     """
 
     input_price_per_1m: float = 0.0
     output_price_per_1m: float = 0.0
     usage: Usage = field(default_factory=Usage)
     cached_usage: Usage = field(default_factory=Usage)
+    resent_usage: Usage = field(default_factory=Usage)
     prompts: int = 0
     requests: int = 0
     retries: int = 0
+    unanswered: int = 0
     failures: int = 0
     cache_hits: int = 0
+    resent: int = 0
     busy_s: float = 0.0
+    interrupted: dict | None = None
+    resend_keys: frozenset[str] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
     _since: float | None = field(default=None, repr=False, compare=False)
 
-    def record_request(self, retry: bool) -> None:
+    def note_interrupted(self, runs: int, billed: Usage, in_flight: int, keys: frozenset[str]) -> None:
+        """Report killed earlier runs: what they were billed, what they left in flight (``keys``)."""
+        with self._lock:
+            self.interrupted = {"runs": runs, "billed": self.priced(billed), "in_flight": in_flight}
+            self.resend_keys = keys
+
+    def record_request(self, retry: bool, resent: bool = False) -> None:
         with self._lock:
             self.requests += 1
             self.retries += int(retry)
+            self.resent += int(resent)
 
-    def record_answer(self, usage: Usage) -> None:
+    def record_answer(self, usage: Usage, resent: bool = False) -> None:
         with self._lock:
             self.usage.add(usage)
+            if resent:
+                self.resent_usage.add(usage)
+
+    def record_unanswered(self) -> None:
+        with self._lock:
+            self.unanswered += 1
 
     def record_prompt(self, failed: bool = False, cached: Usage | None = None) -> None:
         with self._lock:
@@ -71,6 +93,11 @@ class UsageLedger:
                 self.busy_s += time.perf_counter() - self._since
                 self._since = None
 
+    def priced(self, usage: Usage) -> dict:
+        """``usage`` as a dict with its cost at this ledger's prices."""
+        cost = usage.cost(self.input_price_per_1m, self.output_price_per_1m)
+        return {**asdict(usage), "cost_usd": round(cost, 6)}
+
     @property
     def cost_usd(self) -> float:
         return self.usage.cost(self.input_price_per_1m, self.output_price_per_1m)
@@ -81,15 +108,20 @@ class UsageLedger:
 
     def to_dict(self) -> dict:
         with self._lock:
-            return {
+            out = {
                 **asdict(self.usage),
                 "prompts": self.prompts,
                 "requests": self.requests,
                 "retries": self.retries,
+                "unanswered": self.unanswered,
                 "failures": self.failures,
                 "cache_hits": self.cache_hits,
                 "model_wall_s": round(self.busy_s, 3),
                 "cost_usd": round(self.cost_usd, 6),
-                "cached": {**asdict(self.cached_usage), "cost_usd": round(self.cached_cost_usd, 6)},
+                "cached": self.priced(self.cached_usage),
                 "prices_per_1m": {"input": self.input_price_per_1m, "output": self.output_price_per_1m},
             }
+            if self.interrupted is not None:
+                resent = {"resent": self.resent, "resent_usage": self.priced(self.resent_usage)}
+                out["interrupted"] = {**self.interrupted, **resent}
+            return out

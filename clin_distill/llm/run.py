@@ -12,20 +12,20 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from ..docio import failure_of, get_doc_id, read_docbin, write_docbin, write_json
+from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
 from ..metrics.evaluate import scores_by_corpus
 from ..splits import POOL_SPLITS, SCORED_SPLITS
-from .cache import PromptCache
-from .guard import check_endpoint
+from .guard import check_endpoint, host_of
 from .labeling import GROUNDING, label_docs
+from .resume import open_cache
 from .teacher import LLMTeacher, endpoint_of, load_teacher, teacher_config
 
 SPLITS = POOL_SPLITS
+LOCAL = "local"  # the teacher whose endpoint and model name come from --local-base-url/--local-model
 
 
 def parse_names(teachers: str) -> list[str]:
@@ -46,6 +46,36 @@ def check_all_endpoints(paths: dict[str, Path], allow_remote: bool, urls: dict[s
         check_endpoint(endpoint_of(teacher_config(path, urls[name])), allow_remote)
 
 
+def check_splits(splits: list[str]) -> None:
+    unknown = sorted(set(splits) - set(SPLITS))
+    if unknown:
+        raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")
+
+
+def read_gold(corpus_dir: Path, splits: list[str], max_docs: int | None) -> dict[str, list[Doc]]:
+    """Every split's gold docs, checked before any request is paid for: each doc has a
+    non-empty id, unique within its split (the outputs are keyed by it)."""
+    check_splits(splits)
+    gold = {}
+    for split in splits:
+        path = corpus_dir / f"{split}.spacy"
+        if not path.is_file():
+            raise FileNotFoundError(f"missing gold split {path}")
+        docs = read_docbin(path)[:max_docs] if max_docs else read_docbin(path)
+        seen: dict[str, int] = {}
+        for i, doc in enumerate(docs):
+            doc_id = doc.user_data.get(DOC_ID)
+            if not isinstance(doc_id, str) or not doc_id.strip():
+                raise ValueError(
+                    f"{path}: doc {i} has no doc id (convert the corpus with scripts/convert*.py)"
+                )
+            if doc_id in seen:
+                raise ValueError(f"{path}: doc id {doc_id!r} is used by docs {seen[doc_id]} and {i}")
+            seen[doc_id] = i
+        gold[split] = docs
+    return gold
+
+
 def _label_split(teacher: LLMTeacher, split: str, gold: list[Doc]) -> tuple[list[Doc], list[Doc]]:
     ledger = teacher.model.ledger
     labelled, failed = [], []
@@ -62,15 +92,9 @@ def _label_split(teacher: LLMTeacher, split: str, gold: list[Doc]) -> tuple[list
 
 
 def run_teacher(
-    teacher: LLMTeacher,
-    corpus_dir: Path,
-    out_dir: Path,
-    metrics_dir: Path,
-    dataset: str,
-    splits: list[str],
-    max_docs: int | None,
+    teacher: LLMTeacher, gold_splits: dict[str, list[Doc]], out_dir: Path, metrics_dir: Path, dataset: str
 ) -> dict:
-    """Label the splits, write outputs and metrics; return the manifest entry."""
+    """Label the gold splits (:func:`read_gold`), write outputs and metrics; return the manifest entry."""
     started = time.perf_counter()
     dest = out_dir / teacher.name / dataset
     failures: dict[str, list[str]] = {}
@@ -78,11 +102,7 @@ def run_teacher(
     reasons: Counter = Counter()
     totals: Counter = Counter()
     scores, split_counts = {}, {}
-    for split in splits:
-        gold_path = corpus_dir / f"{split}.spacy"
-        if not gold_path.is_file():
-            raise FileNotFoundError(f"missing gold split {gold_path}")
-        gold = read_docbin(gold_path)[:max_docs] if max_docs else read_docbin(gold_path)
+    for split, gold in gold_splits.items():
         labelled, failed = _label_split(teacher, split, gold)
         write_docbin(dest / f"{split}.spacy", labelled)
         failures[split] = [get_doc_id(d) for d in failed]
@@ -101,7 +121,7 @@ def run_teacher(
     usage = {
         "teacher": teacher.name,
         "model": teacher.model.name,
-        "endpoint_host": urlsplit(teacher.model.base_url).hostname,
+        "endpoint_host": host_of(teacher.model.base_url),
         "dataset": dataset,
         "docs": n_docs,
         "wall_s": round(wall, 3),
@@ -140,32 +160,38 @@ def run_teachers(
     allow_remote: bool,
     base_url: str | None = None,
     local_base_url: str | None = None,
+    local_model: str | None = None,
     splits: list[str] | None = None,
     max_docs: int | None = None,
 ) -> dict:
     """Run every named teacher; always write the manifest. Returns it.
 
-    ``base_url`` overrides every teacher's endpoint, ``local_base_url`` only the ``local`` one's.
+    ``base_url`` overrides every teacher's endpoint, ``local_base_url`` and ``local_model`` the
+    ``local`` one's. Endpoints, configs and the gold corpus are all checked before the first request.
     """
     names = parse_names(teachers)
     splits = splits or list(SPLITS)
-    unknown = sorted(set(splits) - set(SPLITS))
-    if unknown:
-        raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")
+    check_splits(splits)
     manifest: dict = {"dataset": dataset, "splits": splits, "configured": bool(names), "teachers": []}
     if not names:
         manifest["message"] = "no LLM teachers configured (vars.llm_teachers is empty)"
     paths = teacher_paths(config_dir, names)
-    urls = {name: base_url or (local_base_url if name == "local" else None) for name in names}
+    urls = {name: base_url or (local_base_url if name == LOCAL else None) for name in names}
     check_all_endpoints(paths, allow_remote, urls)
-    for name, path in paths.items():
-        teacher = load_teacher(path, allow_remote=allow_remote, base_url=urls[name])
-        teacher.model.use_cache(PromptCache(cache_dir / teacher.name))
-        try:
-            manifest["teachers"].append(
-                run_teacher(teacher, corpus_dir, out_dir, metrics_dir, dataset, splits, max_docs)
+    gold = read_gold(corpus_dir, splits, max_docs) if names else {}
+    loaded: list[LLMTeacher] = []
+    try:
+        for name, path in paths.items():
+            model = local_model if name == LOCAL else None
+            loaded.append(
+                load_teacher(path, allow_remote=allow_remote, base_url=urls[name], model_name=model)
             )
-        finally:
+        for teacher in loaded:
+            open_cache(teacher.model, cache_dir / teacher.name)
+            manifest["teachers"].append(run_teacher(teacher, gold, out_dir, metrics_dir, dataset))
             teacher.close()
+    finally:  # a teacher stopped by an error: its journal stays open, the next run reports its cost
+        for teacher in loaded[len(manifest["teachers"]) :]:
+            teacher.close(finished=False)
     write_json(out_dir / f"llm_manifest.{dataset}.json", manifest)
     return manifest

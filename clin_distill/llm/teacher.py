@@ -1,53 +1,83 @@
 """An LLM teacher: a spacy-llm NER task and one of our models, read from a teacher config.
 
 A teacher config is a spaCy config whose ``[components.llm]`` block is a normal spacy-llm
-component (task ``spacy.NER.v3``, model ``clin_distill.*``), plus a ``[teacher]`` block
-for chunking. ``[paths]`` (``${paths.examples}``, a prompt template) are resolved relative
-to the config file.
+component (task ``spacy.NER.v3``, model ``clin_distill.*``), plus a ``[teacher]`` block for the
+labelling path: chunking, batch size, the reply size cap, and ``prices``, the price table
+(``configs/prices.cfg``) whose ``[llm.<teacher name>]`` entry prices a paid teacher.
+``[paths]`` (few-shot examples, a prompt template) and ``prices`` are resolved relative to the
+config file, never to the working folder.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import spacy
 import spacy_llm  # noqa: F401 (registers spacy-llm's tasks and readers)
+from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.util import load_config, registry
 
+from ..bench.costs import load_prices
 from . import models  # noqa: F401 (registers our models without the entry points installed)
 from .guard import check_endpoint
-from .models import _RESTModel
+from .rest import RESTModel
+from .transport import DEFAULT_MAX_REPLY_BYTES
 
-TEACHER_DEFAULTS = {"max_chunk_chars": 6000, "overlap_chars": 400, "batch_size": 64}
+TEACHER_DEFAULTS = {
+    "max_chunk_chars": 6000,
+    "overlap_chars": 400,
+    "batch_size": 64,
+    "max_reply_bytes": DEFAULT_MAX_REPLY_BYTES,
+}
+PRICE_FIELDS = ("input_price_per_1m", "output_price_per_1m")
 
 
 @dataclass
 class LLMTeacher:
     name: str
     task: Any
-    model: _RESTModel
+    model: RESTModel
     max_chunk_chars: int
     overlap_chars: int
     batch_size: int
+    lang: str = "en"
+    _tokenizer: Language | None = field(default=None, repr=False)
 
-    def close(self) -> None:
-        self.model.close()
+    def make_doc(self, text: str) -> Doc:
+        """Tokenize a raw note the way the teacher's pipeline would (its ``[nlp]`` language)."""
+        if self._tokenizer is None:
+            self._tokenizer = spacy.blank(self.lang)
+        return self._tokenizer.make_doc(text)
+
+    def close(self, finished: bool = True) -> None:
+        """Release the model; ``finished`` False if its usage was not saved (see RESTModel.close)."""
+        self.model.close(finished)
 
 
-def teacher_config(path: Path, base_url: str | None = None, overrides: dict[str, str] | None = None) -> dict:
-    """The config as a dict, ``[paths]`` made absolute (relative to the config file),
-    then ``overrides`` (``{"paths.examples": ...}``) and ``base_url`` applied if given."""
+def teacher_config(
+    path: Path,
+    base_url: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    model_name: str | None = None,
+) -> dict:
+    """The config as a dict, ``[paths]`` made absolute (relative to the config file), then
+    ``overrides`` (``{"paths.examples": ...}``), ``base_url`` and ``model_name`` applied if given."""
     config = load_config(path, interpolate=False)
-    fixes = {
+    fixes: dict[str, Any] = {
         f"paths.{key}": str((path.parent / value).resolve())
         for key, value in config.get("paths", {}).items()
         if isinstance(value, str) and value and not Path(value).is_absolute()
     }
     fixes.update(overrides or {})
     config = load_config(path, overrides=fixes, interpolate=True)
+    model = config["components"]["llm"]["model"]
     if base_url:
-        config["components"]["llm"]["model"]["base_url"] = base_url
+        model["base_url"] = base_url
+    if model_name:
+        model["name"] = model_name
     return config
 
 
@@ -55,25 +85,59 @@ def endpoint_of(config: dict) -> str:
     return config["components"]["llm"]["model"].get("base_url", "https://api.openai.com/v1")
 
 
+def teacher_settings(path: Path, config: dict) -> dict[str, Any]:
+    """The ``[teacher]`` block with defaults; ``name`` defaults to the file stem."""
+    return {**TEACHER_DEFAULTS, "name": path.stem, **config.get("teacher", {})}
+
+
+def list_prices(path: Path, settings: dict[str, Any], model: dict[str, Any]) -> dict[str, float]:
+    """The model's prices from the price table the ``[teacher]`` block names (none: the model's own)."""
+    if not settings.get("prices"):
+        return {}
+    if any(key in model for key in PRICE_FIELDS):
+        raise ValueError(f"{path.name}: prices come from [teacher] prices; remove them from the model block")
+    table = path.parent / settings["prices"]
+    entry = load_prices(table).llm.get(settings["name"])
+    if entry is None:
+        raise ValueError(f"{table}: no [llm.{settings['name']}] entry for teacher {settings['name']!r}")
+    if entry.get("model", model.get("name")) != model.get("name"):
+        raise ValueError(
+            f"{table}: [llm.{settings['name']}] prices model {entry['model']!r}, "
+            f"but the teacher calls {model.get('name')!r}"
+        )
+    return {"input_price_per_1m": entry["input_per_1m"], "output_price_per_1m": entry["output_per_1m"]}
+
+
 def load_teacher(
     path: Path,
     *,
     allow_remote: bool,
     base_url: str | None = None,
-    overrides: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+    model_name: str | None = None,
 ) -> LLMTeacher:
     """Build the task and model; refuses a non-loopback endpoint (before any request) without opt-in."""
-    config = teacher_config(path, base_url, overrides)
+    config = teacher_config(path, base_url, overrides, model_name)
     section = config["components"]["llm"]
     check_endpoint(endpoint_of(config), allow_remote)
-    model_cfg = {**section["model"], "allow_remote": allow_remote}
-    resolved = registry.resolve({"task": section["task"], "model": model_cfg})
-    settings = {**TEACHER_DEFAULTS, **config.get("teacher", {})}
+    settings = teacher_settings(path, config)
+    if not section["model"].get("name"):
+        raise ValueError(
+            f"teacher {settings['name']!r} names no model: set the name your server serves "
+            "(the local teacher: --local-model, weasel: --vars.local_llm_model)"
+        )
+    model_cfg = {**section["model"], **list_prices(path, settings, section["model"])}
+    resolved = registry.resolve(
+        {"task": section["task"], "model": {**model_cfg, "allow_remote": allow_remote}}
+    )
+    model = resolved["model"]
+    model.limit_reply_bytes(int(settings["max_reply_bytes"]))
     return LLMTeacher(
-        name=settings.get("name", path.stem),
+        name=settings["name"],
         task=resolved["task"],
-        model=resolved["model"],
+        model=model,
         max_chunk_chars=int(settings["max_chunk_chars"]),
         overlap_chars=int(settings["overlap_chars"]),
         batch_size=int(settings["batch_size"]),
+        lang=config.get("nlp", {}).get("lang", "en"),
     )

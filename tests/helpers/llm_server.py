@@ -13,8 +13,9 @@ N tries of that prompt fail), or for every prompt with ``faults={"KIND": N}``:
 - ``TRUNC`` (200 with truncated JSON), ``ENVELOPE`` (200, JSON without choices/candidates),
 - ``FORMAT`` (200, reply text in the wrong format), ``ABSENT`` (adds a mention not in the note).
 
-It counts requests (``stats()``): per status, per prompt hash, per path, those carrying an API
-key (``Authorization`` or ``x-goog-api-key``; the key itself is never kept), and the tokens it reported.
+It counts requests (``stats()``): per status, per prompt hash, per path, per model name, those
+carrying an API key (``Authorization`` or ``x-goog-api-key``; the key itself is never kept), and
+the tokens it reported.
 ``hold_after(n)`` blocks every answer after the n-th until ``release()``, which drops them
 unanswered (for kill-and-resume tests). Run as a process:
 ``python -m tests.helpers.llm_server --port N [--mode vocab|none|error500|malformed] [--vocab F]``.
@@ -84,6 +85,7 @@ class _State:
         self.status: Counter = Counter()
         self.paths: Counter = Counter()
         self.keyed: Counter = Counter()
+        self.models: Counter = Counter()
         self.tokens: Counter = Counter()
         self.requests = 0
         self.hold_at: int | None = None
@@ -121,8 +123,12 @@ def _handler(state: _State):
             self.send_header("Content-Length", str(len(body)))
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (a timeout): nothing to answer
+                return
             with state.lock:
                 state.status[status] += 1
 
@@ -143,6 +149,7 @@ def _handler(state: _State):
                 if self.headers.get("Authorization") or self.headers.get("x-goog-api-key"):
                     state.keyed[self.path.split("?")[0]] += 1
                 state.tries[key] += 1
+                state.models[self.path.split(":")[0].rsplit("/", 1)[-1] if gemini else body.get("model")] += 1
                 attempt = state.tries[key]
             if state.latency:
                 time.sleep(state.latency)
@@ -290,6 +297,7 @@ class LLMTestServer:
                 "tokens": dict(s.tokens),
                 "paths": dict(s.paths),
                 "keyed": dict(s.keyed),
+                "models": dict(s.models),
                 "dropped": s.dropped,
             }
 

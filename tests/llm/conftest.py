@@ -11,6 +11,7 @@ import spacy
 from spacy.util import filter_spans
 
 from clin_distill.docio import set_doc_id, write_docbin
+from clin_distill.llm.run import run_teachers
 from tests.helpers.llm_server import DEFAULT_VOCAB, LLMTestServer, load_vocab
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,11 +57,16 @@ def write_corpus(path: Path, notes: dict[str, list[str]]) -> Path:
     return path
 
 
+LOCAL_MODEL = "test-model"  # what --local-model would set; the test server answers any name
+
+
 def write_teacher_configs(dest: Path, **model_settings) -> Path:
-    """Copy configs/teachers (cfgs + few-shot examples) and make the local teacher fast to fail."""
+    """Copy configs/teachers (cfgs + few-shot examples) and the price table beside it, name the
+    local teacher's model and make it fast to fail."""
     shutil.copytree(REPO / "configs" / "teachers", dest)
+    shutil.copy(REPO / "configs" / "prices.cfg", dest.parent / "prices.cfg")
     cfg = dest / "local.cfg"
-    text = cfg.read_text()
+    text = cfg.read_text().replace('name = ""', f'name = "{LOCAL_MODEL}"')
     for key, value in {**FAST, **model_settings}.items():
         line = f"{key} = {value}"
         text, n = re.subn(rf"^{key} = .*$", line, text, flags=re.MULTILINE)
@@ -68,6 +74,22 @@ def write_teacher_configs(dest: Path, **model_settings) -> Path:
             text = text.replace("[components.llm.model]\n", f"[components.llm.model]\n{line}\n")
     cfg.write_text(text)
     return dest
+
+
+def teach(teacher_dir: Path, corpus: Path, root: Path, url: str, teachers: str = "local", **options) -> dict:
+    """run_teachers on dataset "toy" with outputs under ``root``, every teacher against ``url``."""
+    return run_teachers(
+        teacher_dir,
+        corpus,
+        root / "labels",
+        dataset="toy",
+        teachers=teachers,
+        cache_dir=root / "cache",
+        metrics_dir=root / "metrics",
+        allow_remote=False,
+        base_url=url,
+        **options,
+    )
 
 
 @pytest.fixture()

@@ -9,8 +9,9 @@ import spacy
 from clin_distill.docio import set_doc_id
 from clin_distill.llm import ALLOW_REMOTE_ENV, RemoteEndpointRefused, is_loopback
 from clin_distill.llm.chunking import chunk_bounds, chunk_doc
-from clin_distill.llm.grounding import ReplyFormatError, ground, parse_reply
+from clin_distill.llm.grounding import ground
 from clin_distill.llm.labeling import label_docs
+from clin_distill.llm.replies import ReplyFormatError, parse_reply
 from clin_distill.llm.teacher import load_teacher
 
 from .conftest import REPO, write_teacher_configs

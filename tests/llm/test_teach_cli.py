@@ -16,9 +16,8 @@ import srsly
 from typer.testing import CliRunner
 
 from clin_distill.docio import get_doc_id, read_docbin
-from clin_distill.llm.run import run_teachers
 
-from .conftest import NOTES, REPO, SENTINEL, write_corpus
+from .conftest import NOTES, REPO, SENTINEL, teach, write_corpus
 
 KEY = "sk-test-SECRET-4242"
 
@@ -123,18 +122,7 @@ def test_logs_carry_no_note_text_or_key(tmp_path, server, teacher_dir, caplog, m
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     corpus = write_corpus(tmp_path / "corpus", {"dev": [f"{SENTINEL} fever FAULT429x1 FAULTABSENT."]})
     with caplog.at_level(logging.DEBUG):
-        run_teachers(
-            teacher_dir,
-            corpus,
-            tmp_path / "labels",
-            dataset="toy",
-            teachers="local",
-            cache_dir=tmp_path / "cache",
-            metrics_dir=tmp_path / "metrics",
-            allow_remote=False,
-            base_url=server.url,
-            splits=["dev"],
-        )
+        teach(teacher_dir, corpus, tmp_path, server.url, splits=["dev"])
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "retrying after HTTP 429" in logged
     assert SENTINEL not in logged and KEY not in logged and "fever" not in logged

@@ -14,7 +14,7 @@ import srsly
 
 from clin_distill.docio import set_doc_id
 from clin_distill.llm.grammar import make_note_span_grammar
-from clin_distill.llm.grounding import parse_reply
+from clin_distill.llm.replies import parse_reply
 from clin_distill.local_llm.fewshot import pick_examples, reason_for, write_fewshot
 from clin_distill.local_llm.session import load_local_teacher, server_argv
 

@@ -3,7 +3,6 @@ that speaks the OpenAI protocol (tests.helpers.llm_server), so CI needs no llama
 
 from __future__ import annotations
 
-import socket
 import stat
 import sys
 from pathlib import Path
@@ -11,15 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clin_distill.local_server import ServerError, llama_cpp_command, serving
+from clin_distill.local_llm.server import ServerError, free_port, llama_cpp_command, serving
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stand_in(port: int) -> list[str]:

@@ -165,12 +165,21 @@ def test_failed_replies_are_recorded_and_server_stopped(tmp_path, corpus, exampl
     assert srsly.read_json(tmp_path / "metrics" / "local-llm.usage.json")["failures"] == 2
 
 
-def test_server_stopped_when_labeling_raises(tmp_path, corpus, examples):
+def test_missing_split_fails_before_the_server_starts(tmp_path, corpus, examples):
     pid_file = tmp_path / "server.pid"
     args = teach_args(tmp_path, corpus, examples, stand_in(pid_file), splits="dev")  # no dev.spacy
     proc = run_script("teach_local_llm.py", *args)
     assert proc.returncode == 1
     assert "missing gold split" in proc.stdout + proc.stderr
+    assert not pid_file.exists()  # the corpus is checked first: no server, no request
+
+
+def test_server_stopped_when_labeling_raises(tmp_path, corpus):
+    pid_file = tmp_path / "server.pid"
+    bad_examples = tmp_path / "bad.yml"
+    bad_examples.write_text("just a string, not a list of examples\n")  # the teacher fails to load
+    proc = run_script("teach_local_llm.py", *teach_args(tmp_path, corpus, bad_examples, stand_in(pid_file)))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert gone(int(pid_file.read_text()))
 
 

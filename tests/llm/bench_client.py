@@ -1,23 +1,23 @@
-"""Throughput of clin_distill.OpenAICompatible.v1 vs spacy-llm's spacy.GPT-4.v3 on one local server.
+"""Developer benchmark (test code, not a pipeline step): throughput of clin_distill.OpenAICompatible.v1
+vs spacy-llm's spacy.GPT-4.v3 on one local test server.
 
 Both run inside spacy-llm's own `llm` component with the same spacy.NER.v3 task (the `local`
-teacher config), against the test LLM server started here with a fixed latency per request.
-Only spacy-llm's auth check (a hard-coded call to api.openai.com) is patched out, in this process.
+teacher config), against the test LLM server (tests.helpers.llm_server) started with a fixed latency
+per request. Only spacy-llm's auth check (a hard-coded call to api.openai.com) is patched out, in
+this process. Run from the repository root: ``python -m tests.llm.bench_client DOCS.spacy OUT.json``.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import socket
-import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import spacy
 import typer
 from spacy_llm.models.rest.openai.model import OpenAI
@@ -25,31 +25,10 @@ from wasabi import msg
 
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.llm.teacher import teacher_config
+from clin_distill.local_llm.server import free_port, serving
 
 app = typer.Typer(add_completion=False)
-REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(latency: float) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "tests.helpers.llm_server", "--port", str(port), "--latency", str(latency)]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            httpx.get(f"{url}/models", timeout=1).raise_for_status()
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the local LLM test server did not start")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def timed_pipe(nlp, texts: list[str], batch_size: int) -> tuple[float, list]:
@@ -66,9 +45,10 @@ def main(
         Path, typer.Argument(exists=True, dir_okay=False, help="DocBin whose texts to label")
     ],
     out_path: Annotated[Path, typer.Argument(dir_okay=False, help="metrics/bench_llm_client.json")],
-    config: Annotated[Path, typer.Option("--config", exists=True, dir_okay=False)] = Path(
-        "configs/teachers/local.cfg"
-    ),
+    config: Annotated[Path, typer.Option("--config", exists=True, dir_okay=False)] = REPO
+    / "configs"
+    / "teachers"
+    / "local.cfg",
     concurrency: Annotated[int, typer.Option("--concurrency", min=1)] = 16,
     latency: Annotated[float, typer.Option("--latency", help="Seconds per request at the server")] = 0.2,
     n_ours: Annotated[int, typer.Option("--n-ours", min=1, help="Docs for our model")] = 320,
@@ -77,9 +57,20 @@ def main(
 ) -> None:
     texts = [d.text for d in read_docbin(docs_path)]
     texts = list(itertools.islice(itertools.cycle(texts), max(n_ours, n_baseline)))
-    proc, url = start_server(latency)
-    try:
-        cfg = teacher_config(config, base_url=url)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    server = [
+        sys.executable,
+        "-m",
+        "tests.helpers.llm_server",
+        "--port",
+        str(port),
+        "--latency",
+        str(latency),
+    ]
+    log = Path(tempfile.mkdtemp()) / "server.log"
+    with serving(server, url, log, startup_timeout=60, cwd=REPO):
+        cfg = teacher_config(config, base_url=url, model_name="test-model")
         cfg["components"]["llm"]["model"]["max_concurrency"] = concurrency
         ours = spacy.util.load_model_from_config(cfg, auto_fill=True)
         ours_s, ours_ents = timed_pipe(ours, texts[:n_ours], batch_size)
@@ -95,9 +86,6 @@ def main(
             warnings.simplefilter("ignore")  # no OPENAI_API_KEY needed for the local server
             base = spacy.util.load_model_from_config(cfg, auto_fill=True)
             base_s, base_ents = timed_pipe(base, texts[:n_baseline], batch_size)
-    finally:
-        proc.terminate()
-        proc.wait()
     rows = {
         "clin_distill.OpenAICompatible.v1": {
             "docs": n_ours,

@@ -1,0 +1,126 @@
+"""Read an NER reply into (mention, label) pairs, whatever decoration the model added.
+
+Two line formats are read, each with or without list markers (``-``, ``*``, ``•``, ``1.``, ``2)``)
+and Markdown emphasis or quotes around any field:
+
+- spacy.NER.v3: ``1. mention | True | LABEL | reason`` (lines marked False are skipped);
+- ``LABEL: mention, mention`` (spacy.NER.v1/v2, and what models often answer anyway), read
+  only where LABEL is one of the task's labels.
+
+Grounding drops the punctuation a model leaves around a mention (``metformin.``, ``fever,``,
+``hypotension),``, quotes) with :func:`clean_mention`, and keeps it only where it is part of a
+token of the note (``U.T.I.``). A reply with text but no line in either
+format raises :class:`ReplyFormatError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+NONE_LABEL = "==NONE=="
+MARKER = re.compile(r"^\s*(?:(?:[-*+•·‣–—]|\d{1,3}\s*[.)]|\(\d{1,3}\))\s+)*")
+EMPHASIS = "*_`~"
+OPENING_QUOTES, CLOSING_QUOTES = "\"'“‘«`", "\"'”’»`"
+TRAILING_PUNCT = ".,;:!?"
+BRACKETS = {")": "(", "]": "[", "}": "{"}
+EMPTY_MENTIONS = frozenset({"", "none", "n/a", "na", "-", "—", NONE_LABEL.lower()})
+
+
+class ReplyFormatError(ValueError):
+    """The reply has text but no line in the task's format."""
+
+
+def strip_emphasis(field: str) -> str:
+    """``**SYMPTOM**`` -> ``SYMPTOM``; also backticks, underscores, strikes and surrounding space."""
+    return field.strip().strip(EMPHASIS).strip()
+
+
+def _balanced(text: str) -> bool:
+    depth = {opener: 0 for opener in BRACKETS.values()}
+    for char in text:
+        if char in depth:
+            depth[char] += 1
+        elif char in BRACKETS:
+            depth[BRACKETS[char]] -= 1
+            if depth[BRACKETS[char]] < 0:
+                return False
+    return not any(depth.values())
+
+
+def clean_mention(text: str) -> str:
+    """The mention without decoration: emphasis, wrapping quotes or brackets, trailing punctuation,
+    and brackets not balanced inside it (``amoxicillin (Amoxil)`` stays whole, ``fever),`` loses ``),``)."""
+    previous = None
+    while text != previous:
+        previous = text
+        text = strip_emphasis(text).rstrip(TRAILING_PUNCT)
+        if text[:1] in OPENING_QUOTES:
+            wrapped = len(text) > 1 and text[-1] in CLOSING_QUOTES
+            text = text[1:-1] if wrapped else text[1:]
+        elif text[-1:] in '"”»`':
+            text = text[:-1]
+        if len(text) > 1 and BRACKETS.get(text[-1]) == text[0] and _balanced(text[1:-1]):
+            text = text[1:-1]  # wrapped whole: "(hypotension)"
+        if text[-1:] in BRACKETS and text.count(text[-1]) > text.count(BRACKETS[text[-1]]):
+            text = text[:-1]
+        opener = {v: k for k, v in BRACKETS.items()}.get(text[:1])
+        if opener and text.count(text[0]) > text.count(opener):
+            text = text[1:]
+    return text
+
+
+def _v3_line(line: str) -> tuple[str, bool, str] | None:
+    """(mention, is_entity, label) of a ``mention | True | LABEL | reason`` line."""
+    parts = [strip_emphasis(p) for p in line.split("|", 3)]
+    if len(parts) != 4 or parts[1].lower() not in ("true", "false"):
+        return None
+    return parts[0], parts[1].lower() == "true", parts[2].rstrip(".:")
+
+
+def _label_line(line: str, known: Callable[[str], bool]) -> tuple[str, list[str]] | None:
+    """(label, mentions) of a ``LABEL: mention, mention`` line whose label is known."""
+    label, sep, rest = line.partition(":")
+    label = strip_emphasis(label)
+    if not sep or not known(label):
+        return None
+    rest = rest.strip().lstrip(EMPHASIS)
+    return label, [m for m in rest.split(",") if clean_mention(m).lower() not in EMPTY_MENTIONS]
+
+
+def parse_reply(
+    reply: str, label_of: dict[str, str], normalize: Callable[[str], str]
+) -> tuple[list[tuple[str, str]], int]:
+    """(mention, label) pairs the reply marks as entities, and how many named an unknown label.
+
+    Mentions are as written, less emphasis: grounding tries each cleaned first (:func:`clean_mention`).
+
+    ``label_of`` maps normalised labels to the task's labels (spacy-llm's ``label_dict``).
+    """
+    mentions, unknown, parsed = [], 0, 0
+
+    def known(label: str) -> bool:
+        return label == NONE_LABEL or normalize(label) in label_of
+
+    def add(text: str, label: str) -> None:
+        nonlocal unknown
+        if label == NONE_LABEL:
+            return
+        if normalize(label) not in label_of:
+            unknown += 1
+        elif clean_mention(text):
+            mentions.append((strip_emphasis(text), label_of[normalize(label)]))
+
+    for raw in reply.splitlines():
+        line = MARKER.sub("", raw, count=1)
+        if (v3 := _v3_line(line)) is not None:
+            parsed += 1
+            if v3[1]:
+                add(v3[0], v3[2])
+        elif (by_label := _label_line(line, known)) is not None:
+            parsed += 1
+            for text in by_label[1]:
+                add(text, by_label[0])
+    if not parsed and reply.strip():
+        raise ReplyFormatError("reply not in the task format")
+    return mentions, unknown
