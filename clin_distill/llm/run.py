@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
 from ..metrics.evaluate import scores_by_corpus
-from ..splits import POOL_SPLITS, SCORED_SPLITS
+from ..splits import NOTES, POOL_SPLITS, SCORED_SPLITS
 from .guard import check_endpoint, host_of
 from .labeling import GROUNDING, label_docs
 from .resume import open_cache
@@ -54,11 +54,14 @@ def check_splits(splits: list[str]) -> None:
 
 def read_gold(corpus_dir: Path, splits: list[str], max_docs: int | None) -> dict[str, list[Doc]]:
     """Every split's gold docs, checked before any request is paid for: each doc has a
-    non-empty id, unique within its split (the outputs are keyed by it)."""
+    non-empty id, unique within its split (the outputs are keyed by it). The user's notes are
+    optional: a corpus without ``notes.spacy`` has none."""
     check_splits(splits)
     gold = {}
     for split in splits:
         path = corpus_dir / f"{split}.spacy"
+        if not path.is_file() and split == NOTES:
+            continue
         if not path.is_file():
             raise FileNotFoundError(f"missing gold split {path}")
         docs = read_docbin(path)[:max_docs] if max_docs else read_docbin(path)
