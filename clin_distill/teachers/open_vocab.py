@@ -11,8 +11,10 @@
 
 ICD-10-CM descriptions are cut at the first comma and lose parentheses and "NOS"
 ("Fever, unspecified" → "Fever"), when the cut ends on a word that ends some comma-free
-description (see :func:`clean_icd_text`); chapters 19–22 (injuries, external causes, Z factors)
-are not diseases and are skipped. Every file is read from the installed package.
+description and what follows the comma is a qualifier, not the next item of a list ("Blood,
+injection, injury type phobia" is not "Blood"; see :func:`clean_icd_text`); chapters 19–22
+(injuries, external causes, Z factors) are not diseases and are skipped. Every file is read from
+the installed package.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ HPO_NEOPLASM = "HP:0002664"
 DO_ROOT = "4"  # DOID:4 "disease": an ontology's root names the category, not a mention
 ICD_DISEASE_CHAPTERS = range(1, 18)
 ICD_SYMPTOM_CHAPTER = 18
+# A text after a description's first comma is a qualifier ("unspecified", "right eye") when it
+# follows at least this many different heads; rarer ones are list items ("Sinus, fistula and cyst").
+ICD_QUALIFIER_MIN_HEADS = 3
 
 _PARENS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _NOS = re.compile(r"\s+NOS\b")
@@ -116,17 +121,41 @@ def disease_ontology_terms() -> tuple[Iterator[Term], Source]:
     return gen(), src
 
 
-def clean_icd_text(text: str, heads: set[str] | None = None) -> str:
+def _strip_icd(text: str) -> str:
+    return _NOS.sub("", _PARENS.sub("", text)).strip()
+
+
+def _comma_parts(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";")[0].split(",")]
+
+
+def icd_qualifiers(texts: list[str], min_heads: int = ICD_QUALIFIER_MIN_HEADS) -> set[str]:
+    """Lower-cased texts that follow the first comma of at least ``min_heads`` different heads."""
+    follows: dict[str, set[str]] = {}
+    for text in texts:
+        parts = _comma_parts(_strip_icd(text))
+        if len(parts) > 1:
+            follows.setdefault(parts[1].lower(), set()).add(parts[0].lower())
+    return {qualifier for qualifier, heads in follows.items() if len(heads) >= min_heads}
+
+
+def clean_icd_text(text: str, heads: set[str] | None = None, qualifiers: set[str] | None = None) -> str:
     """Cut an ICD-10-CM description to its head: drop parentheses, "NOS" and text after a comma.
 
     With ``heads`` (last words of the comma-free descriptions), a cut is kept only if its last
     word is such a head: "Fever, unspecified" → "Fever", but "Absent, scanty and rare
-    menstruation" → "" (dropped), since "absent" ends no description.
+    menstruation" → "" (dropped), since "absent" ends no description. With ``qualifiers`` (see
+    :func:`icd_qualifiers`), a cut is kept only if the text after the first comma is one:
+    "Blood, injection, injury type phobia" → "" since "injection" qualifies no other head.
     """
-    text = _NOS.sub("", _PARENS.sub("", text)).strip()
-    head = text.split(",")[0].split(";")[0].strip()
-    if heads is not None and head != text and head.split(" ")[-1].lower() not in heads:
-        return ""
+    text = _strip_icd(text)
+    parts = _comma_parts(text)
+    head = parts[0]
+    if head != text:
+        if heads is not None and head.split(" ")[-1].lower() not in heads:
+            return ""
+        if qualifiers is not None and len(parts) > 1 and parts[1].lower() not in qualifiers:
+            return ""
     return head
 
 
@@ -141,20 +170,22 @@ def icd10cm_terms(inclusion_terms: bool = True, clean: bool = True) -> tuple[Ite
         path.stem.replace("icd10c-tabular-", ""),
         "CDC/NCHS publication (US government work, public domain); package MIT",
         path.name,
+        notes=f"comma cuts need a qualifier that follows >= {ICD_QUALIFIER_MIN_HEADS} heads",
     )
 
     def gen() -> Iterator[Term]:
         entries = list(_icd_entries(path, inclusion_terms))
         heads = {
-            _NOS.sub("", _PARENS.sub("", text)).strip().split(" ")[-1].lower()
+            _strip_icd(text).split(" ")[-1].lower()
             for text, _, _ in entries
             if "," not in text and ";" not in text
         }
+        qualifiers = icd_qualifiers([text for text, _, _ in entries])
         for text, label, code in entries:
-            text = clean_icd_text(text, heads) if clean else text
-            if text:
+            cleaned = clean_icd_text(text, heads, qualifiers) if clean else text
+            if cleaned:
                 src.count(label)
-                yield Term(text, label, f"ICD10CM:{code}", src.name)
+                yield Term(cleaned, label, f"ICD10CM:{code}", src.name)
 
     return gen(), src
 
