@@ -50,6 +50,7 @@ def build_pattern_file(
     name: str,
     plural_labels: Iterable[str] = ("DISEASE", "SYMPTOM"),
     hyphens: bool = True,
+    possessives: bool = True,
     abbreviations: AbbreviationSource | None = None,
     relabel_concepts_of: Iterable[str] = (),
 ) -> dict:
@@ -73,7 +74,7 @@ def build_pattern_file(
     relabelled = 0
     if relabel_concepts_of:
         all_terms, relabelled = harmonise_concepts(all_terms, relabel_concepts_of)
-    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens)
+    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens, possessives=possessives)
     known: list[str] = []
     if abbreviations is not None:
         table, abbr_meta = abbreviations()
@@ -95,6 +96,7 @@ def build_pattern_file(
         "stop_rule": STOP_RULE,
         "plural_variants_for": sorted(set(plural_labels)),
         "hyphen_variants": hyphens,
+        "possessive_variants": possessives,
         "sources": [m.to_dict() for m in metas],
         "known_abbreviations": len(known),
         "concepts_relabelled_disease": relabelled,
