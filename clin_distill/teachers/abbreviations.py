@@ -4,10 +4,21 @@ When a long form ends on an entity found by an upstream component, the short for
 every other mention of it in the same doc get that entity's label. Optionally the entity is
 widened to the whole long form ("adenomatous polyposis coli (APC)" when only "polyposis
 coli" matched).
+
+An acronym never defined in the doc may take the label of an entity that spells it out
+(``match_undefined``), when every word of that entity starts with a letter of the acronym, in
+order ("ALD" ← "adrenoleukodystrophy", not "CT" ← "cystic tumor"; never an entity holding the
+acronym itself: "G6PD deficiency"), and the acronym is not in the ``known`` list of clinical
+abbreviations given at initialization (their meanings are known: "CT" is computed tomography,
+so no guess).
 """
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import srsly
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -91,6 +102,26 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
     return found
 
 
+_WORD_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+
+
+def initials_in_order(short: str, long: str) -> bool:
+    """Each word of ``long`` starts with a letter or digit of ``short``, in order (case-insensitive),
+    and no word of ``long`` is ``short`` itself ("G6PD deficiency" does not spell out "G6PD")."""
+    chars = [c for c in short.lower() if c.isalnum()]
+    words = [w for w in _WORD_SPLIT.split(long.lower()) if w]
+    if "".join(chars) in words:
+        return False
+    i = 0
+    for word in words:
+        while i < len(chars) and chars[i] != word[0]:
+            i += 1
+        if i == len(chars):
+            return False
+        i += 1
+    return True
+
+
 def _mentions(doc: Doc, short: Span) -> list[tuple[int, int]]:
     words = [t.text for t in short]
     n = len(words)
@@ -112,6 +143,30 @@ class AbbreviationLabeler:
         self.name = name
         self.expand_long_form = expand_long_form
         self.match_undefined = match_undefined
+        self.known: set[str] = set()
+
+    def initialize(
+        self, get_examples=None, *, nlp: Language | None = None, known: Iterable[str] = ()
+    ) -> None:
+        """``known``: abbreviations whose meanings a clinical list gives (never guessed from the doc)."""
+        self.known = set(known)
+
+    def to_bytes(self, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.json_dumps(sorted(self.known)).encode("utf8")
+
+    def from_bytes(self, data: bytes, exclude: Iterable[str] = ()) -> "AbbreviationLabeler":
+        self.known = set(srsly.json_loads(data))
+        return self
+
+    def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "known.json", sorted(self.known))
+
+    def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "AbbreviationLabeler":
+        file = Path(path) / "known.json"
+        self.known = set(srsly.read_json(file)) if file.is_file() else set()
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         ents = list(doc.ents)
@@ -130,19 +185,19 @@ class AbbreviationLabeler:
             for start, end in _mentions(doc, short):
                 new.append(Span(doc, start, end, label=ent.label, kb_id=ent.kb_id, span_id=ent.id))
         if self.match_undefined:
-            new += self._undefined(doc, ents + new)
+            new += self._undefined(doc, ents + new, self.known)
         if new:
             # filter_spans keeps the longest: a widened long form replaces the match inside it.
             doc.ents = filter_spans(new + ents)
         return doc
 
     @staticmethod
-    def _undefined(doc: Doc, spans: list[Span]) -> list[Span]:
+    def _undefined(doc: Doc, spans: list[Span], known: set[str]) -> list[Span]:
         covered = {i for span in spans for i in range(span.start, span.end)}
         found: list[Span] = []
         by_text: dict[str, Span | None] = {}
         for tok in doc:
-            if tok.i in covered or not _acronym_token(tok.text):
+            if tok.i in covered or not _acronym_token(tok.text) or tok.text in known:
                 continue
             if tok.text not in by_text:
                 by_text[tok.text] = next(
@@ -151,6 +206,7 @@ class AbbreviationLabeler:
                         for s in spans
                         if s.text[:1].lower() == tok.text[:1].lower()
                         and best_long_form(tok.text, s.text) == 0
+                        and initials_in_order(tok.text, s.text)
                     ),
                     None,
                 )

@@ -13,6 +13,8 @@ from tqdm import tqdm
 
 from ..docio import write_json
 from . import terms as term_rules
+from .clinical_abbreviations import abbreviation_terms, term_labels
+from .concepts import harmonise_concepts
 from .terms import Term, select_terms, write_patterns
 
 
@@ -21,6 +23,7 @@ class HasMeta(Protocol):
 
 
 TermSource = tuple[Iterator[Term], HasMeta]
+AbbreviationSource = Callable[[], tuple[dict[str, list[str]], HasMeta]]
 
 STOP_RULE = (
     f"drop terms shorter than {term_rules.MIN_CHARS} characters and single words that are spaCy "
@@ -35,14 +38,29 @@ def meta_path_for(patterns_path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
 
 
+def abbreviations_path_for(patterns_path: str | Path) -> Path:
+    """``training/patterns/x.jsonl`` → ``training/patterns/x.abbreviations.json`` (the known list)."""
+    path = Path(patterns_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".abbreviations.json")
+
+
 def build_pattern_file(
     out_path: str | Path,
     sources: Iterable[Callable[[], TermSource] | TermSource],
     name: str,
     plural_labels: Iterable[str] = ("DISEASE", "SYMPTOM"),
     hyphens: bool = True,
+    possessives: bool = True,
+    abbreviations: AbbreviationSource | None = None,
+    relabel_concepts_of: Iterable[str] = (),
 ) -> dict:
-    """Stream every source's terms, select patterns, write them and their meta. Returns the meta."""
+    """Stream every source's terms, select patterns, write them and their meta. Returns the meta.
+
+    With ``abbreviations``, clinical abbreviations are labelled through the selected terms (see
+    :mod:`~clin_distill.teachers.clinical_abbreviations`) and added, and the whole list is
+    written beside the patterns (:func:`abbreviations_path_for`). The concepts of the
+    ``relabel_concepts_of`` sources get one label (:mod:`~clin_distill.teachers.concepts`).
+    """
     start = time.perf_counter()
     streams: list[Iterator[Term]] = []
     metas: list[HasMeta] = []
@@ -50,8 +68,23 @@ def build_pattern_file(
         stream, meta = source() if callable(source) else source
         streams.append(stream)
         metas.append(meta)
-    all_terms = tqdm(itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2)
-    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens)
+    all_terms: Iterable[Term] = tqdm(
+        itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2
+    )
+    relabelled = 0
+    if relabel_concepts_of:
+        all_terms, relabelled = harmonise_concepts(all_terms, relabel_concepts_of)
+    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens, possessives=possessives)
+    known: list[str] = []
+    if abbreviations is not None:
+        table, abbr_meta = abbreviations()
+        extra = abbreviation_terms(table, term_labels(kept), abbr_meta)
+        for term in extra:
+            stats.kept[term.label] += 1
+        kept += extra
+        metas.append(abbr_meta)
+        known = sorted(table)
+        write_json(abbreviations_path_for(out_path), known)
     n_patterns = write_patterns(out_path, kept)
     meta = {
         "name": name,
@@ -63,7 +96,10 @@ def build_pattern_file(
         "stop_rule": STOP_RULE,
         "plural_variants_for": sorted(set(plural_labels)),
         "hyphen_variants": hyphens,
+        "possessive_variants": possessives,
         "sources": [m.to_dict() for m in metas],
+        "known_abbreviations": len(known),
+        "concepts_relabelled_disease": relabelled,
         "build_seconds": round(time.perf_counter() - start, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

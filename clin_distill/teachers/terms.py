@@ -108,6 +108,23 @@ def hyphen_variants(text: str) -> list[str]:
     return out
 
 
+_POSSESSIVE = re.compile(r"(\w)['’]s\b")
+
+
+def possessive_variants(text: str) -> list[str]:
+    """Eponym spellings of a possessive term: "huntington's disease" → "huntington disease",
+    "huntingtons disease", "huntington’s disease" (typographic apostrophe); and back from "’"."""
+    if not _POSSESSIVE.search(text):
+        return []
+    forms = [
+        _POSSESSIVE.sub(r"\1", text),
+        _POSSESSIVE.sub(r"\1s", text),
+        _POSSESSIVE.sub(r"\1’s", text),
+        _POSSESSIVE.sub(r"\1's", text),
+    ]
+    return [f for f in dict.fromkeys(forms) if f != text]
+
+
 def exact_spelling(term: Term) -> bool:
     """Acronyms, and one-word terms their source marks case-sensitive, keep their spelling."""
     return is_acronym(term.text) or (term.case_sensitive and " " not in term.text)
@@ -130,9 +147,12 @@ class PatternStats:
 
 
 def select_terms(
-    terms: Iterable[Term], plurals: Iterable[str] = (DISEASE, SYMPTOM), hyphens: bool = True
+    terms: Iterable[Term],
+    plurals: Iterable[str] = (DISEASE, SYMPTOM),
+    hyphens: bool = True,
+    possessives: bool = True,
 ) -> tuple[list[Term], PatternStats]:
-    """Normalise, stop-list, add plural and hyphen variants and resolve label conflicts.
+    """Normalise, stop-list, add plural, hyphen and possessive variants and resolve label conflicts.
 
     One pattern is kept per match key (the exact spelling for acronyms, the lower-cased
     text otherwise); when a key is seen with several labels, :data:`LABEL_PRIORITY` decides
@@ -166,6 +186,8 @@ def select_terms(
         forms = [text.lower()]
         if hyphens:
             forms += [f for f in hyphen_variants(forms[0]) if f != forms[0]]
+        if possessives:
+            forms += possessive_variants(forms[0])
         for form in list(forms) if term.label in plural_labels else []:
             plural_form = plural_variant(form)
             if plural_form:

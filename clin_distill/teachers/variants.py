@@ -1,6 +1,6 @@
 """Widen ontology matches to the variants corpora annotate, using the ruler's own vocabulary.
 
-Three rules, each switchable, all driven by the patterns of the upstream ruler (no word lists):
+Four rules, each switchable, all driven by the patterns of the upstream ruler (no word lists):
 
 - **coordination**: "breast and ovarian cancer" is one mention when "breast cancer" is a term
   of the same label ("T and|or|/|, … E" where T + head(E) is a term);
@@ -8,7 +8,10 @@ Three rules, each switchable, all driven by the patterns of the upstream ruler (
   multi-word terms of its label and are not terms themselves ("hereditary", "familial");
 - **gene + head noun**: a gene-like token (has a digit, or two capitals) followed by one of the
   ``n_head_nouns`` commonest alphabetic head nouns of the label's terms is a mention
-  ("C9 deficiency", "HPT-JT syndrome").
+  ("C9 deficiency", "HPT-JT syndrome");
+- **split coordinated terms**: a match "A and|or|/ B" whose parts A and B are each a term (of
+  any label) is two mentions, each with its own term's label ("nausea and vomiting" → "nausea",
+  "vomiting": corpora annotate coordinated terms one by one).
 """
 
 from collections import Counter
@@ -72,8 +75,11 @@ class SpanVariants:
         gene_heads: bool,
         n_head_nouns: int,
         min_modifier_terms: int,
+        split_coordinated: bool = False,
     ) -> None:
         self.nlp = nlp
+        self.split_coordinated = split_coordinated
+        self._all_terms: dict[str, str] | None = None
         self.name = name
         self.ruler = ruler
         self.labels = labels
@@ -97,9 +103,37 @@ class SpanVariants:
             }
         return self._vocab
 
+    def all_terms(self) -> dict[str, str]:
+        """Lower-cased phrase pattern → label, over every label of the ruler (first label wins)."""
+        if self._all_terms is None:
+            self._all_terms = {}
+            for pattern in self.nlp.get_pipe(self.ruler).patterns:
+                if isinstance(pattern["pattern"], str):
+                    self._all_terms.setdefault(pattern["pattern"].lower(), pattern["label"])
+        return self._all_terms
+
+    def _split(self, doc: Doc, ent: Span) -> list[Span] | None:
+        """The two term mentions of a match "A and|or|/ B", or None."""
+        terms = self.all_terms()
+        for tok in ent[1:-1]:
+            if tok.lower_ not in _CONJUNCTIONS or tok.lower_ in {",", "nor"}:
+                continue
+            left, right = doc[ent.start : tok.i], doc[tok.i + 1 : ent.end]
+            if left.text.lower() in terms and right.text.lower() in terms:
+                return [
+                    Span(doc, left.start, left.end, label=terms[left.text.lower()]),
+                    Span(doc, right.start, right.end, label=terms[right.text.lower()]),
+                ]
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         vocab = self.vocabulary()
         ents = list(doc.ents)
+        if self.split_coordinated:
+            split = [self._split(doc, e) if len(e) >= 3 else None for e in ents]
+            if any(split):
+                ents = [part for e, parts in zip(ents, split, strict=True) for part in (parts or [e])]
+                doc.ents = ents
         new: list[Span] = []
         for ent in ents:
             lab = vocab.get(ent.label_)
@@ -151,6 +185,7 @@ class SpanVariants:
         "gene_heads": True,
         "n_head_nouns": 12,
         "min_modifier_terms": 100,
+        "split_coordinated": False,
     },
 )
 def make_span_variants(
@@ -163,7 +198,17 @@ def make_span_variants(
     gene_heads: bool,
     n_head_nouns: int,
     min_modifier_terms: int,
+    split_coordinated: bool,
 ) -> SpanVariants:
     return SpanVariants(
-        nlp, name, ruler, labels, coordination, modifiers, gene_heads, n_head_nouns, min_modifier_terms
+        nlp,
+        name,
+        ruler,
+        labels,
+        coordination,
+        modifiers,
+        gene_heads,
+        n_head_nouns,
+        min_modifier_terms,
+        split_coordinated,
     )

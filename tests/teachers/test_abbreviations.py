@@ -1,4 +1,5 @@
 import spacy
+from spacy.tokens import Span
 
 from clin_distill.teachers.abbreviations import best_long_form, find_abbreviations
 
@@ -44,3 +45,33 @@ def test_undefined_acronym_matches_entity_initials():
     assert [(e.text, e.label_) for e in doc.ents] == [("adrenoleukodystrophy", "DISEASE"), ("ALD", "DISEASE")]
     nlp = _nlp([{"label": "DISEASE", "pattern": "adrenoleukodystrophy"}], match_undefined=False)
     assert [e.text for e in nlp("adrenoleukodystrophy and ALD").ents] == ["adrenoleukodystrophy"]
+
+
+def test_undefined_acronym_needs_word_initials_in_order_and_an_unknown_acronym():
+    from clin_distill.teachers.abbreviations import initials_in_order
+
+    assert initials_in_order("ALD", "adrenoleukodystrophy")
+    assert initials_in_order("CHF", "congestive heart failure")
+    assert not initials_in_order("G6PD", "G6PD deficiency")
+    assert not initials_in_order("CT", "cystic tumor and fibrosis")
+    assert not initials_in_order("CHF", "heart congestive failure")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("clin_distill_abbreviations")
+    nlp.initialize()
+    nlp.get_pipe("clin_distill_abbreviations").initialize(known=["CT"])
+    doc = nlp.make_doc("Congestive heart failure and a cystic tumor. CHF worsened; CT showed it.")
+    doc.ents = [Span(doc, 0, 3, label="DISEASE"), Span(doc, 5, 7, label="DISEASE")]
+    doc = nlp.get_pipe("clin_distill_abbreviations")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Congestive heart failure", "DISEASE"),
+        ("cystic tumor", "DISEASE"),
+        ("CHF", "DISEASE"),
+    ]
+
+
+def test_known_abbreviations_round_trip_to_disk(tmp_path):
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("clin_distill_abbreviations")
+    pipe.initialize(known=["CT", "MRI"])
+    nlp.to_disk(tmp_path / "p")
+    assert spacy.load(tmp_path / "p").get_pipe("clin_distill_abbreviations").known == {"CT", "MRI"}

@@ -5,6 +5,7 @@ from clin_distill.teachers.open_vocab import (
     descendants,
     disease_ontology_terms,
     drug_terms,
+    icd_qualifiers,
     read_obo,
 )
 
@@ -21,6 +22,7 @@ id: HP:0002315
 name: Headache
 synonym: "Head pain" EXACT layperson []
 synonym: "Cephalgia" RELATED []
+synonym: "Sore head" BROAD layperson []
 is_a: HP:0000118 ! Phenotypic abnormality
 
 [Term]
@@ -44,6 +46,7 @@ def test_read_obo_keeps_exact_synonyms_and_hierarchy(tmp_path):
     path.write_text(OBO)
     terms = read_obo(path)
     assert terms["HP:0002315"].synonyms == ["Head pain"]
+    assert terms["HP:0002315"].lay_synonyms == ["Sore head"]
     assert terms["HP:0000999"].obsolete
     assert "part_of" not in terms
     assert descendants(terms, "HP:0000118") == {"HP:0000118", "HP:0002315", "HP:0012228"}
@@ -57,6 +60,25 @@ def test_icd_descriptions_are_cut_to_their_head():
     )
     assert clean_icd_text("Absent, scanty and rare menstruation", heads) == ""
     assert clean_icd_text("Absent, scanty and rare menstruation") == "Absent"
+
+
+def test_icd_comma_cut_needs_a_qualifier_shared_by_several_heads():
+    texts = [
+        "Fever, unspecified",
+        "Migraine, unspecified, not intractable",
+        "Cystitis, unspecified",
+        "Keratitis, right eye",
+        "Blood, injection, injury type phobia",
+        "Sinus, fistula and cyst of branchial cleft",
+    ]
+    qualifiers = icd_qualifiers(texts, min_heads=3)
+    assert qualifiers == {"unspecified"}
+    heads = {"fever", "migraine", "keratitis", "blood", "sinus", "phobia"}
+    assert clean_icd_text("Fever, unspecified", heads, qualifiers) == "Fever"
+    assert clean_icd_text("Keratitis, right eye", heads, qualifiers) == ""
+    assert clean_icd_text("Blood, injection, injury type phobia", heads, qualifiers) == ""
+    assert clean_icd_text("Sinus, fistula and cyst of branchial cleft", heads, qualifiers) == ""
+    assert clean_icd_text("Pain in joint (NOS)", heads, qualifiers) == "Pain in joint"
 
 
 def test_packaged_vocabularies_are_read_with_provenance():

@@ -2,6 +2,7 @@ from clin_distill.teachers.terms import (
     Term,
     hyphen_variants,
     plural,
+    possessive_variants,
     select_terms,
     stop_reason,
     to_pattern,
@@ -61,3 +62,22 @@ def test_select_terms_priority_variants_and_stats():
     assert "pt" not in by_text
     assert stats.dropped == {"short": 1}
     assert stats.conflicts == 2  # "fever" and its plural "fevers"
+
+
+def test_possessive_eponyms_get_plain_and_apostrophe_variants():
+    assert possessive_variants("huntington's disease") == [
+        "huntington disease",
+        "huntingtons disease",
+        "huntington’s disease",
+    ]
+    assert possessive_variants("bowen’s disease") == ["bowen disease", "bowens disease", "bowen's disease"]
+    assert possessive_variants("crohn disease") == []
+    kept, _ = select_terms([Term("Addison's disease", "DISEASE", "DOID:13166", "s")], plurals=())
+    assert sorted(t.text for t in kept) == [
+        "Addison's disease",
+        "addison disease",
+        "addisons disease",
+        "addison’s disease",
+    ]
+    kept, _ = select_terms([Term("Addison's disease", "DISEASE", "d", "s")], plurals=(), possessives=False)
+    assert [t.text for t in kept] == ["Addison's disease"]

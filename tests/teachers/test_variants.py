@@ -47,3 +47,31 @@ def test_rules_can_be_switched_off():
     nlp = _nlp(coordination=False, modifiers=False, gene_heads=False)
     doc = nlp("Women with breast and ovarian cancer, or hereditary lung cancer, and C9 disease.")
     assert [e.text for e in doc.ents] == ["ovarian cancer", "lung cancer"]
+
+
+def test_coordinated_terms_are_split_into_their_own_mentions():
+    def build(split):
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("entity_ruler", name="ontology_ruler", config={"phrase_matcher_attr": "LOWER"})
+        ruler.add_patterns(
+            [
+                {"label": "SYMPTOM", "pattern": "nausea and vomiting"},
+                {"label": "SYMPTOM", "pattern": "nausea"},
+                {"label": "SYMPTOM", "pattern": "vomiting"},
+                {"label": "MEDICATION", "pattern": "amoxicillin and clavulanic acid"},
+                {"label": "MEDICATION", "pattern": "amoxicillin"},
+                {"label": "DISEASE", "pattern": "fever and chills"},
+                {"label": "SYMPTOM", "pattern": "fever"},
+            ]
+        )
+        nlp.add_pipe("clin_distill_span_variants", config={"split_coordinated": split})
+        return nlp
+
+    text = "Nausea and vomiting after amoxicillin and clavulanic acid; fever and chills."
+    assert [(e.text, e.label_) for e in build(True)(text).ents] == [
+        ("Nausea", "SYMPTOM"),
+        ("vomiting", "SYMPTOM"),
+        ("amoxicillin and clavulanic acid", "MEDICATION"),  # "clavulanic acid" is no term
+        ("fever and chills", "DISEASE"),  # "chills" is no term
+    ]
+    assert [e.text for e in build(False)(text).ents][0] == "Nausea and vomiting"

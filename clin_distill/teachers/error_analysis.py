@@ -1,0 +1,164 @@
+"""What a teacher misses and gets wrong on gold train/dev splits, grouped by kind.
+
+Each gold and predicted span of a doc takes part in exactly one outcome (as in
+:func:`clin_distill.metrics.errors.classify_spans`): ``correct``, ``boundary`` (same label,
+overlapping, other offsets), ``confusion`` (overlapping, other label), ``missed`` or
+``spurious``. Boundary errors get a kind from how the predicted edges differ from the gold
+ones (``wider_left``, ``narrower_right``...); misses and spurious spans a kind from their
+shape (``acronym``, ``has_digit``, ``one_word``, ``multi_word``). Errors are counted per
+(label, kind, lower-cased text) so that whole kinds show up, not single docs.
+
+Only for public gold corpora: the report holds span texts, so it never runs on user notes,
+and the test split is refused (tuning on it would bias every reported score).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from ..docio import docs_by_id
+from ..metrics import score_docs, scored_labels
+from ..metrics.spans import Span3, char_spans
+
+TUNING_SPLITS: tuple[str, ...] = ("train", "dev")
+
+
+@dataclass
+class ErrorReport:
+    """Scores and error counts of one teacher on one corpus split."""
+
+    corpus: str
+    split: str
+    labels: list[str]
+    scores: dict
+    errors: Counter = field(default_factory=Counter)  # (outcome, label, kind, text) → count
+
+    def top(self, outcome: str, label: str | None = None, n: int = 20) -> list[tuple[tuple, int]]:
+        """The ``n`` commonest errors of ``outcome`` (optionally one ``label``)."""
+        rows = [
+            (k, v) for k, v in self.errors.items() if k[0] == outcome and (label is None or k[1] == label)
+        ]
+        return sorted(rows, key=lambda kv: (-kv[1], kv[0]))[:n]
+
+    def by_kind(self) -> Counter:
+        """Counts per (outcome, label, kind), texts summed."""
+        out: Counter = Counter()
+        for (outcome, label, kind, _), n in self.errors.items():
+            out[outcome, label, kind] += n
+        return out
+
+
+def check_split(split: str) -> None:
+    if split not in TUNING_SPLITS:
+        raise ValueError(f"error analysis runs on {'/'.join(TUNING_SPLITS)} only, not {split!r}")
+
+
+def shape_kind(text: str) -> str:
+    """``acronym`` (one word, >= 2 capitals, no lower case), ``has_digit``, ``one_word``, ``multi_word``."""
+    if " " not in text and sum(c.isupper() for c in text) >= 2 and not any(c.islower() for c in text):
+        return "acronym"
+    if any(c.isdigit() for c in text):
+        return "has_digit"
+    return "one_word" if " " not in text.strip() else "multi_word"
+
+
+def boundary_kind(pred: Span3, gold: Span3) -> str:
+    """How predicted edges differ from gold: ``wider_left+narrower_right`` etc."""
+    parts = []
+    if pred[0] != gold[0]:
+        parts.append("wider_left" if pred[0] < gold[0] else "narrower_left")
+    if pred[1] != gold[1]:
+        parts.append("wider_right" if pred[1] > gold[1] else "narrower_right")
+    return "+".join(parts)
+
+
+def classify_doc(pred_doc: Doc, gold_doc: Doc, labels: Sequence[str]) -> Counter:
+    """Error counts keyed (outcome, label, kind, text) for one doc (see the module docstring).
+
+    Boundary and confusion texts are ``"gold text → predicted text"``. Predictions of labels the
+    corpus does not annotate count only as confusions (a SYMPTOM over a BC5CDR Disease), never
+    as spurious.
+    """
+    text = gold_doc.text
+    pred, gold = char_spans(pred_doc), char_spans(gold_doc, labels)
+    out: Counter = Counter()
+    for s, e, label in pred & gold:
+        out["correct", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
+    rest_pred, rest_gold = pred - gold, gold - pred
+    pairs = sorted(
+        (p[2] != g[2], p[:2] != g[:2], -(min(p[1], g[1]) - max(p[0], g[0])), g, p)
+        for g in rest_gold
+        for p in rest_pred
+        if min(p[1], g[1]) > max(p[0], g[0])
+    )
+    used_g: set[Span3] = set()
+    used_p: set[Span3] = set()
+    for other_label, _, _, g, p in pairs:
+        if g in used_g or p in used_p:
+            continue
+        used_g.add(g)
+        used_p.add(p)
+        g_text, p_text = text[g[0] : g[1]].lower(), text[p[0] : p[1]].lower()
+        if other_label:
+            out["confusion", g[2], f"as_{p[2]}", f"{g_text} → {p_text}"] += 1
+        else:
+            out["boundary", g[2], boundary_kind(p, g), f"{g_text} → {p_text}"] += 1
+    for s, e, label in rest_gold - used_g:
+        out["missed", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
+    for s, e, label in (p for p in rest_pred - used_p if p[2] in labels):
+        out["spurious", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
+    return out
+
+
+def analyse(
+    pred_docs: Iterable[Doc],
+    gold_docs: Sequence[Doc],
+    corpus: str,
+    split: str,
+    labels: Sequence[str] | None = None,
+) -> ErrorReport:
+    """Score ``pred_docs`` against ``gold_docs`` on the labels the corpus annotates and count errors."""
+    check_split(split)
+    labels = list(labels) if labels is not None else scored_labels(gold_docs)
+    pred_docs = list(pred_docs)
+    report = ErrorReport(corpus, split, labels, score_docs(pred_docs, gold_docs, labels))
+    pred = docs_by_id(pred_docs)
+    for doc_id, gold in docs_by_id(gold_docs).items():
+        if doc_id in pred:
+            report.errors.update(classify_doc(pred[doc_id], gold, labels))
+    return report
+
+
+def score_rows(reports: Iterable[ErrorReport]) -> list[tuple]:
+    """One row per (corpus, split, label): strict P/R/F, lenient P/R/F."""
+    rows = []
+    for rep in reports:
+        for label in rep.labels:
+            s, lax = rep.scores["strict"][label], rep.scores["lenient"][label]
+            rows.append(
+                (
+                    rep.corpus,
+                    rep.split,
+                    label,
+                    *(f"{s[k]:.3f}" for k in "prf"),
+                    *(f"{lax[k]:.3f}" for k in "prf"),
+                )
+            )
+    return rows
+
+
+SCORE_HEADER = [
+    "corpus",
+    "split",
+    "label",
+    "strict P",
+    "strict R",
+    "strict F",
+    "lenient P",
+    "lenient R",
+    "lenient F",
+]
