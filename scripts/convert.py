@@ -9,7 +9,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.public import DATASETS, convert_dataset, parse_datasets
 
 

@@ -7,7 +7,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.medalign import convert_medalign
 
 

@@ -7,7 +7,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.n2c2 import DEV_FRACTION, convert_n2c2
 
 

@@ -8,7 +8,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool
 from clin_distill.corpora.public import parse_datasets
 from clin_distill.runtime.tokenizer import clinical_blank

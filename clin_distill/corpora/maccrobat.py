@@ -4,7 +4,7 @@ Medication → MEDICATION, Disease_disorder → DISEASE, Sign_symptom → SYMPTO
 other 38 entity types are ignored (``configs/labels/maccrobat.json``). There is no
 official split: document names (PubMed ids) are sorted, shuffled with
 ``random.Random(seed)`` and cut 70/15/15 into train/dev/test
-(:func:`clin_distill.corpora.base.seeded_split`).
+(:func:`clin_distill.corpora.splitting.seeded_split`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from .base import RawDoc, seeded_split
 from .brat import brat_ids, read_brat_dir
+from .raw import RawDoc
+from .splitting import seeded_split
 
 FOLDER = "MACCROBAT2020"
 FRACTIONS = (0.7, 0.15, 0.15)

@@ -33,7 +33,7 @@ from ..labels import LABELS
 from ..markdown import markdown_table
 from ..runtime.scoring import ANNOTATED_LABELS
 from ..splits import NOTES, SPLITS
-from .base import CorpusError
+from .files import CorpusError
 from .notes import has_notes, notes_to_docs
 
 NOTES_CORPUS = "notes"

@@ -11,7 +11,7 @@ import spacy
 import srsly
 from spacy.tokens import Span
 
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool
 from clin_distill.docio import (
     corpus_of,
