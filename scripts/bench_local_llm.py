@@ -12,7 +12,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.docio import read_docbin, write_json
+from clin_distill.docio import read_docbin
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
@@ -54,26 +54,25 @@ def main(
                 log, server_command=server_command, n_ctx=n_ctx, n_threads=threads or os.cpu_count()
             ) as (url, server):
                 teacher = load_local_teacher(config, url, examples)
-                result = speed_side_by_side(teacher, student, docs)
+                result = speed_side_by_side(teacher, student, docs, notes, server)
         finally:
             if teacher is not None:  # after the server stopped: requests still in flight fail at once
                 teacher.close()
     except (ServerError, FileNotFoundError, ValueError, RuntimeError) as err:
         fail(str(err))
-    result = {"notes_file": str(notes), **result, "server": server}
-    write_json(output, result)
-    t, s = result["teacher"], result["student"]
-    rows = [
-        (f"teacher {t['name']} ({t['model']})", t["notes"], t["wall_s"], t["notes_per_s"], t["s_per_note"])
-    ]
-    if s.get("available"):
-        rows.append((f"student {student}", s["notes"], s["wall_s"], s["notes_per_s"], s["s_per_note"]))
+    result.write(output)
+    t, s = result.teacher, result.student
+    rows = [(f"teacher {t.name} ({t.model})", t.notes, t.wall_s, t.notes_per_s, t.s_per_note)]
+    if s.timed is not None:
+        rows.append(
+            (f"student {student}", s.timed.notes, s.timed.wall_s, s.timed.notes_per_s, s.timed.s_per_note)
+        )
     msg.table(rows, header=("model", "notes", "wall s", "notes/s", "s/note"), divider=True)
-    if result["student_speedup"] is None:
-        msg.warn(f"student not timed: {s.get('reason', 'no result')}")
+    if result.student_speedup is None:
+        msg.warn(f"student not timed: {s.reason or 'no result'}")
     msg.good(
-        f"{len(docs)} notes: teacher {t['s_per_note']} s/note ({t['failed']} failed); "
-        f"student speed-up {result['student_speedup'] or 'n/a'}x -> {output}"
+        f"{len(docs)} notes: teacher {t.s_per_note} s/note ({t.failed} failed); "
+        f"student speed-up {result.student_speedup or 'n/a'}x -> {output}"
     )
 
 

@@ -9,7 +9,7 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.corpora.files import CorpusError
-from clin_distill.corpora.pool import build_pool
+from clin_distill.corpora.pool import build_pool, pool_table
 from clin_distill.corpora.public import parse_datasets
 from clin_distill.runtime.tokenizer import clinical_blank
 
@@ -28,14 +28,14 @@ def main(
         )
     except CorpusError as err:
         fail(str(err))
-    header, rows = summary.table()
+    header, rows = pool_table(summary)
     msg.table(rows, header=header, divider=True, title="pool")
-    for notice in summary.notes["notices"]:
+    for notice in summary.notes.notices:
         msg.info(notice)
     n = summary.notes
     msg.good(
-        f"Pooled {len(summary.docs)} corpora and {n['kept']} of {n['read']} notes "
-        f"(skipped: {n['skipped'] or 'none'}) → {out_dir}"
+        f"Pooled {len(summary.corpora)} corpora and {n.kept} of {n.read} notes "
+        f"(skipped: {n.skipped or 'none'}) → {out_dir}"
     )
 
 

@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-import srsly
 import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
+from clin_distill.files.llm_usage import LLMUsage
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.run import SPLITS, parse_names
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import SERVER_ENV, teach_local
@@ -74,15 +75,15 @@ def main(
         fail(str(err))
     rows = [(split, c["docs"], c["labelled"], c["failed"]) for split, c in entry["splits"].items()]
     msg.table(rows, header=("split", "docs", "labelled", "failed"), divider=True)
-    scores = srsly.read_json(metrics / f"{entry['name']}.json")["scores"]
+    scores = TeacherMetrics.read(metrics / f"{entry['name']}.json").scores
     if scores:
         msg.text(f"{entry['name']} vs gold {dataset} (scored docs only; failed docs excluded)")
         table, header = score_table(scores)
         msg.table(table, header=header, divider=True)
-    usage = srsly.read_json(metrics / f"{entry['name']}.usage.json")
+    usage = LLMUsage.read(metrics / f"{entry['name']}.usage.json")
     msg.good(
-        f"{entry['name']} on {dataset}: {usage['docs']} docs in {usage['wall_s']} s "
-        f"({usage['docs_per_s']} docs/s), {usage['prompt_tokens']}+{usage['completion_tokens']} tokens, "
+        f"{entry['name']} on {dataset}: {usage.docs} docs in {usage.wall_s} s "
+        f"({usage.docs_per_s} docs/s), {usage.prompt_tokens}+{usage.completion_tokens} tokens, "
         f"{entry['failed']} failed (excluded); server stopped"
     )
 

@@ -66,7 +66,7 @@ def main(
                     "corpus": r.corpus,
                     "split": r.split,
                     "labels": r.labels,
-                    "scores": r.scores,
+                    "scores": r.scores.model_dump(),
                     "errors": [[*k, v] for k, v in r.errors.most_common()],
                 }
                 for r in reports

@@ -105,7 +105,7 @@ class ShardAnnotator:
                         self._collect(note_id, set_doc_id(doc, note_id), rows, docbin, report)
                     where = "reading"
                 report.entities = len(rows)
-                usage = ledger.to_dict() if ledger is not None else {}
+                usage = ledger.record().model_dump(mode="json") if ledger is not None else {}
                 self.write(shard, rows, docbin, report, time.perf_counter() - started, usage)
             status, error = "done", ""
         except InputError as err:

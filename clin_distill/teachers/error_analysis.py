@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from ..docio import docs_by_id
+from ..files.scores import Scores
 from ..metrics import score_docs, scored_labels
+from ..metrics.compare import PRF_COLUMNS, prf_cells
 from ..metrics.spans import Span3, char_spans
-
-TUNING_SPLITS: tuple[str, ...] = ("train", "dev")
+from ..splits import TUNING_SPLITS
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ErrorReport:
     corpus: str
     split: str
     labels: list[str]
-    scores: dict
+    scores: Scores
     errors: Counter = field(default_factory=Counter)  # (outcome, label, kind, text) → count
 
     def top(self, outcome: str, label: str | None = None, n: int = 20) -> list[tuple[tuple, int]]:
@@ -125,7 +126,8 @@ def analyse(
     check_split(split)
     labels = list(labels) if labels is not None else scored_labels(gold_docs)
     pred_docs = list(pred_docs)
-    report = ErrorReport(corpus, split, labels, score_docs(pred_docs, gold_docs, labels))
+    scores = Scores.model_validate(score_docs(pred_docs, gold_docs, labels))
+    report = ErrorReport(corpus, split, labels, scores)
     pred = docs_by_id(pred_docs)
     for doc_id, gold in docs_by_id(gold_docs).items():
         if doc_id in pred:
@@ -134,31 +136,12 @@ def analyse(
 
 
 def score_rows(reports: Iterable[ErrorReport]) -> list[tuple]:
-    """One row per (corpus, split, label): strict P/R/F, lenient P/R/F."""
-    rows = []
-    for rep in reports:
-        for label in rep.labels:
-            s, lax = rep.scores["strict"][label], rep.scores["lenient"][label]
-            rows.append(
-                (
-                    rep.corpus,
-                    rep.split,
-                    label,
-                    *(f"{s[k]:.3f}" for k in "prf"),
-                    *(f"{lax[k]:.3f}" for k in "prf"),
-                )
-            )
-    return rows
+    """One row per (corpus, split, label) under :data:`SCORE_HEADER`: strict P/R/F, lenient P/R/F."""
+    return [
+        (rep.corpus, rep.split, label, *prf_cells(rep.scores, label))
+        for rep in reports
+        for label in rep.labels
+    ]
 
 
-SCORE_HEADER = [
-    "corpus",
-    "split",
-    "label",
-    "strict P",
-    "strict R",
-    "strict F",
-    "lenient P",
-    "lenient R",
-    "lenient F",
-]
+SCORE_HEADER = ["corpus", "split", "label", *PRF_COLUMNS]

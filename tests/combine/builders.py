@@ -9,7 +9,8 @@ from spacy.tokens import Doc, Span
 
 from clin_distill.combine.clusters import Span3
 from clin_distill.combine.teachers import DocVotes
-from clin_distill.docio import set_doc_id, set_provenance, write_docbin, write_json
+from clin_distill.docio import set_doc_id, set_provenance, write_docbin
+from clin_distill.files.failures import Failures
 
 NLP = spacy.blank("en")
 TEXT = "Patient with chest pain and diabetes took metformin for fever today ."
@@ -38,4 +39,4 @@ def write_teacher(
     folder = root / teacher / dataset
     for split, docs in splits.items():
         write_docbin(folder / f"{split}.spacy", docs)
-    write_json(folder / "failures.json", failures)
+    Failures(failed=failures).write(folder / "failures.json")

@@ -7,10 +7,12 @@ import time
 
 import pytest
 import spacy
-import srsly
 from spacy.util import registry
 
 from clin_distill.docio import failure_of, read_docbin, set_doc_id
+from clin_distill.files.failures import Failures
+from clin_distill.files.llm_usage import LLMUsage
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.labeling import label_docs
 from clin_distill.llm.teacher import load_teacher
 from clin_distill.llm.transport import AuthError
@@ -138,11 +140,11 @@ def test_filtered_docs_are_listed_in_failures_json_never_written_empty(tmp_path)
     with CannedServer([Canned(body=chat_reply("", finish="content_filter"))]) as server:
         teach(write_teacher_configs(tmp_path / "cfg"), corpus, tmp_path, server.url, splits=["dev"])
     out = tmp_path / "labels" / "local" / "toy"
-    assert srsly.read_json(out / "failures.json") == {"dev": ["dev-0", "dev-1"]}
+    assert Failures.read(out / "failures.json").failed == {"dev": ["dev-0", "dev-1"]}
     assert read_docbin(out / "dev.spacy") == []
-    metrics = srsly.read_json(tmp_path / "metrics" / "local.json")
+    metrics = TeacherMetrics.read(tmp_path / "metrics" / "local.json").to_json()
     assert metrics["failures_by_reason"] == {"reply filtered by the provider (content_filter)": 2}
-    usage = srsly.read_json(tmp_path / "metrics" / "local.usage.json")
+    usage = LLMUsage.read(tmp_path / "metrics" / "local.usage.json").to_json()
     assert (usage["prompt_tokens"], usage["completion_tokens"], usage["failures"]) == (20, 6, 2)
 
 
@@ -157,7 +159,7 @@ def test_a_run_stopped_by_an_error_is_reported_by_the_next_run(tmp_path):
     assert not (tmp_path / "metrics" / "local.usage.json").exists()
     with CannedServer([Canned(body=chat_reply(ENTITIES, usage=(10, 3)))]) as server:
         teach(cfg, corpus, tmp_path, server.url, splits=["dev"])
-    usage = srsly.read_json(tmp_path / "metrics" / "local.usage.json")
+    usage = LLMUsage.read(tmp_path / "metrics" / "local.usage.json").to_json()
     billed = {"prompt_tokens": 11, "completion_tokens": 4, "reasoning_tokens": 0, "cost_usd": 0.0}
     assert usage["interrupted"] == {
         "runs": 1,
