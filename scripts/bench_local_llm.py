@@ -13,8 +13,16 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin
+from clin_distill.local_llm.options import (
+    ContextSize,
+    Examples,
+    ServerCommand,
+    ServerLog,
+    TeacherConfig,
+    Threads,
+)
 from clin_distill.local_llm.server import ServerError
-from clin_distill.local_llm.session import SERVER_ENV, load_local_teacher, local_server_url
+from clin_distill.local_llm.session import load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
 
 app = typer.Typer(add_completion=False)
@@ -22,29 +30,16 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    config: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="configs/teachers/local-llm.cfg")
-    ],
+    config: TeacherConfig,
     notes: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="corpus/<dataset>/test.spacy")],
     student: Annotated[Path, typer.Argument(help="training/distilled/model-best (reported if missing)")],
     output: Annotated[Path, typer.Argument(dir_okay=False, help="metrics/local_llm_speed.json")],
-    examples: Annotated[
-        Path, typer.Option("--examples", exists=True, dir_okay=False, help="Few-shot YAML (pick_fewshot.py)")
-    ],
+    examples: Examples,
     max_docs: Annotated[int, typer.Option("--max-docs", min=1, help="First N notes")] = 10,
-    log: Annotated[Path, typer.Option("--log", dir_okay=False, help="Server log (mode 0600)")] = Path(
-        "training/local_llm/bench_server.log"
-    ),
-    threads: Annotated[int, typer.Option("--threads", min=0, help="llama.cpp threads (0 = all cores)")] = 0,
-    n_ctx: Annotated[int, typer.Option("--n-ctx", min=256)] = 2048,
-    server_command: Annotated[
-        str,
-        typer.Option(
-            "--server-command",
-            envvar=SERVER_ENV,
-            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
-        ),
-    ] = "",
+    log: ServerLog = Path("training/local_llm/bench_server.log"),
+    threads: Threads = 0,
+    n_ctx: ContextSize = 2048,
+    server_command: ServerCommand = "",
 ) -> None:
     docs = read_docbin(notes)[:max_docs]
     teacher = None

@@ -19,8 +19,16 @@ from clin_distill.cli import fail
 from clin_distill.files.llm_usage import LLMUsage
 from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.run import SPLITS, parse_names
+from clin_distill.local_llm.options import (
+    ContextSize,
+    Examples,
+    ServerCommand,
+    ServerLog,
+    TeacherConfig,
+    Threads,
+)
 from clin_distill.local_llm.server import ServerError
-from clin_distill.local_llm.session import SERVER_ENV, teach_local
+from clin_distill.local_llm.session import teach_local
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)
@@ -28,32 +36,19 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    config: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="configs/teachers/local-llm.cfg")
-    ],
+    config: TeacherConfig,
     corpus_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/<dataset> (gold)")],
     out_dir: Annotated[Path, typer.Argument(file_okay=False, help="corpus/teachers")],
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (output folder)")],
-    examples: Annotated[
-        Path, typer.Option("--examples", exists=True, dir_okay=False, help="Few-shot YAML (pick_fewshot.py)")
-    ],
+    examples: Examples,
     splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
     max_docs: Annotated[int, typer.Option("--max-docs", min=0, help="First N docs per split (0 = all)")] = 0,
     cache: Annotated[Path, typer.Option("--cache", file_okay=False, help="Reply cache")] = Path("cache/llm"),
     metrics: Annotated[Path, typer.Option("--metrics", file_okay=False)] = Path("metrics/teachers"),
-    log: Annotated[Path, typer.Option("--log", dir_okay=False, help="Server log (mode 0600)")] = Path(
-        "training/local_llm/server.log"
-    ),
-    threads: Annotated[int, typer.Option("--threads", min=0, help="llama.cpp threads (0 = all cores)")] = 0,
-    n_ctx: Annotated[int, typer.Option("--n-ctx", min=256, help="llama.cpp context size")] = 2048,
-    server_command: Annotated[
-        str,
-        typer.Option(
-            "--server-command",
-            envvar=SERVER_ENV,
-            help="Run this OpenAI-compatible server instead of llama.cpp ({port} placeholder required)",
-        ),
-    ] = "",
+    log: ServerLog = Path("training/local_llm/server.log"),
+    threads: Threads = 0,
+    n_ctx: ContextSize = 2048,
+    server_command: ServerCommand = "",
 ) -> None:
     try:
         entry = teach_local(

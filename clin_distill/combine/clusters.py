@@ -20,8 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..labels import LABELS
-
-Span3 = tuple[int, int, str]
+from ..offsets import TokenSpan
 
 
 def label_rank(label: str) -> tuple[int, str]:
@@ -33,7 +32,7 @@ def label_rank(label: str) -> tuple[int, str]:
 class Cluster:
     start: int
     end: int
-    proposals: Mapping[str, Span3]
+    proposals: Mapping[str, TokenSpan]
     n_spans: int
 
     @property
@@ -54,12 +53,12 @@ class Cluster:
         return start, end, n
 
 
-def _main_span(spans: list[Span3]) -> Span3:
+def _main_span(spans: list[TokenSpan]) -> TokenSpan:
     return min(spans, key=lambda s: (s[0] - s[1], s[0], label_rank(s[2])))
 
 
-def _make_cluster(members: list[tuple[str, Span3]]) -> Cluster:
-    by_teacher: dict[str, list[Span3]] = {}
+def _make_cluster(members: list[tuple[str, TokenSpan]]) -> Cluster:
+    by_teacher: dict[str, list[TokenSpan]] = {}
     for teacher, span in members:
         by_teacher.setdefault(teacher, []).append(span)
     proposals = {t: _main_span(spans) for t, spans in sorted(by_teacher.items())}
@@ -71,14 +70,14 @@ def _make_cluster(members: list[tuple[str, Span3]]) -> Cluster:
     )
 
 
-def cluster_spans(spans_by_teacher: Mapping[str, Iterable[Span3]]) -> list[Cluster]:
+def cluster_spans(spans_by_teacher: Mapping[str, Iterable[TokenSpan]]) -> list[Cluster]:
     """Connected components of overlapping spans across teachers, in text order."""
     flat = sorted(
         ((span, teacher) for teacher, spans in spans_by_teacher.items() for span in spans),
         key=lambda x: (x[0][0], x[0][1], label_rank(x[0][2]), x[1]),
     )
     clusters: list[Cluster] = []
-    members: list[tuple[str, Span3]] = []
+    members: list[tuple[str, TokenSpan]] = []
     extent_end = -1
     for span, teacher in flat:
         if span[1] <= span[0]:

@@ -19,7 +19,7 @@ from spacy.vocab import Vocab
 from ..docio import failure_of, get_doc_id, read_docbin
 from ..files.failures import Failures
 from ..labels import LABELS
-from .clusters import Span3
+from ..offsets import TokenSpan
 
 FAILED = "failed"
 MISSING = "missing"
@@ -41,7 +41,7 @@ class DocVotes:
 
     doc_id: str
     base: Doc | None
-    spans: dict[str, tuple[Span3, ...]] = field(default_factory=dict)
+    spans: dict[str, tuple[TokenSpan, ...]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
 

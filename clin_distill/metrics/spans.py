@@ -20,8 +20,7 @@ from spacy.tokens import Doc
 
 from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
-
-Span3 = tuple[int, int, str]
+from ..offsets import CharSpan
 
 
 @dataclass
@@ -52,11 +51,11 @@ class PRF:
         return {**asdict(self), "p": self.p, "r": self.r, "f": self.f}
 
 
-def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[Span3]:
+def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[CharSpan]:
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
 
 
-def strict_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
+def strict_counts(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
     """Per-label (tp, fp, fn) counts under exact matching, as a Counter keyed (label, kind)."""
     counts: Counter = Counter()
     for _, _, label in pred & gold:
@@ -68,7 +67,7 @@ def strict_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
     return counts
 
 
-def lenient_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
+def lenient_counts(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
     """Per-label counts with one-to-one matching of overlapping same-label spans."""
     counts: Counter = Counter()
     pairs = []
@@ -79,8 +78,8 @@ def lenient_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
                 if overlap > 0:
                     pairs.append((-overlap, g, p))
     pairs.sort()
-    used_g: set[Span3] = set()
-    used_p: set[Span3] = set()
+    used_g: set[CharSpan] = set()
+    used_p: set[CharSpan] = set()
     for _, g, p in pairs:
         if g not in used_g and p not in used_p:
             used_g.add(g)

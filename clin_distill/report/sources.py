@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..metrics.systems import SCHEMA
+from ..offsets import CharSpan
 
 ANCHORS_RESOURCE = "paper_anchors.v1.json"
 FIRST_SYSTEMS = ("self", "distilled", "human")
@@ -44,7 +45,7 @@ def load_results(metrics_dir: Path, corpus: str) -> list[dict]:
     return sorted(results, key=system_order)
 
 
-def load_spans(metrics_dir: Path, system: str, corpus: str) -> dict[str, set[tuple[int, int, str]]] | None:
+def load_spans(metrics_dir: Path, system: str, corpus: str) -> dict[str, set[CharSpan]] | None:
     """A system's predicted offsets (``<system>/<corpus>.spans.json``), or None if absent."""
     data, _ = read_json(metrics_dir / system / f"{corpus}.spans.json")
     if not isinstance(data, dict):

@@ -24,7 +24,9 @@ from ..docio import docs_by_id
 from ..files.scores import Scores
 from ..metrics import score_docs, scored_labels
 from ..metrics.compare import PRF_COLUMNS, prf_cells
-from ..metrics.spans import Span3, char_spans
+from ..metrics.errors import pair_spans
+from ..metrics.spans import char_spans
+from ..offsets import CharSpan
 from ..splits import TUNING_SPLITS
 
 
@@ -67,7 +69,7 @@ def shape_kind(text: str) -> str:
     return "one_word" if " " not in text.strip() else "multi_word"
 
 
-def boundary_kind(pred: Span3, gold: Span3) -> str:
+def boundary_kind(pred: CharSpan, gold: CharSpan) -> str:
     """How predicted edges differ from gold: ``wider_left+narrower_right`` etc."""
     parts = []
     if pred[0] != gold[0]:
@@ -85,33 +87,22 @@ def classify_doc(pred_doc: Doc, gold_doc: Doc, labels: Sequence[str]) -> Counter
     as spurious.
     """
     text = gold_doc.text
-    pred, gold = char_spans(pred_doc), char_spans(gold_doc, labels)
+    outcomes = pair_spans(char_spans(pred_doc), char_spans(gold_doc, labels))
     out: Counter = Counter()
-    for s, e, label in pred & gold:
-        out["correct", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
-    rest_pred, rest_gold = pred - gold, gold - pred
-    pairs = sorted(
-        (p[2] != g[2], p[:2] != g[:2], -(min(p[1], g[1]) - max(p[0], g[0])), g, p)
-        for g in rest_gold
-        for p in rest_pred
-        if min(p[1], g[1]) > max(p[0], g[0])
-    )
-    used_g: set[Span3] = set()
-    used_p: set[Span3] = set()
-    for other_label, _, _, g, p in pairs:
-        if g in used_g or p in used_p:
-            continue
-        used_g.add(g)
-        used_p.add(p)
-        g_text, p_text = text[g[0] : g[1]].lower(), text[p[0] : p[1]].lower()
-        if other_label:
-            out["confusion", g[2], f"as_{p[2]}", f"{g_text} → {p_text}"] += 1
-        else:
-            out["boundary", g[2], boundary_kind(p, g), f"{g_text} → {p_text}"] += 1
-    for s, e, label in rest_gold - used_g:
-        out["missed", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
-    for s, e, label in (p for p in rest_pred - used_p if p[2] in labels):
-        out["spurious", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
+
+    def lower(span: CharSpan) -> str:
+        return text[span[0] : span[1]].lower()
+
+    for span in outcomes.correct:
+        out["correct", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
+    for g, p in outcomes.confusion:
+        out["confusion", g[2], f"as_{p[2]}", f"{lower(g)} → {lower(p)}"] += 1
+    for g, p in outcomes.boundary:
+        out["boundary", g[2], boundary_kind(p, g), f"{lower(g)} → {lower(p)}"] += 1
+    for span in outcomes.missed:
+        out["missed", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
+    for span in (p for p in outcomes.spurious if p[2] in labels):
+        out["spurious", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
     return out
 
 

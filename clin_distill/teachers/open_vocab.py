@@ -33,6 +33,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from ..labels import DISEASE, MEDICATION, SYMPTOM
+from .hierarchy import descendants
 from .terms import Term
 
 HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
@@ -288,20 +289,13 @@ def read_obo(path: str | Path) -> dict[str, OboTerm]:
     return terms
 
 
-def descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
+def obo_descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
     """``root`` and every term below it through is_a."""
     children: dict[str, list[str]] = {}
     for term in terms.values():
         for parent in term.parents:
             children.setdefault(parent, []).append(term.id)
-    seen = {root}
-    stack = [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
+    return descendants(children, [root])
 
 
 def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterator[Term], Source]:
@@ -326,8 +320,8 @@ def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterato
 
     def gen() -> Iterator[Term]:
         terms = read_obo(path)
-        phenotypes = descendants(terms, HPO_PHENOTYPIC_ABNORMALITY) - {HPO_PHENOTYPIC_ABNORMALITY}
-        neoplasms = descendants(terms, HPO_NEOPLASM)
+        phenotypes = obo_descendants(terms, HPO_PHENOTYPIC_ABNORMALITY) - {HPO_PHENOTYPIC_ABNORMALITY}
+        neoplasms = obo_descendants(terms, HPO_NEOPLASM)
         for hpo_id in sorted(phenotypes):
             term = terms[hpo_id]
             if term.obsolete:

@@ -8,7 +8,6 @@ and left out of the output DocBin, so it is never scored as "no entities".
 
 from __future__ import annotations
 
-import copy
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +19,7 @@ from spacy.tokens import Doc, Span
 from tqdm import tqdm
 from wasabi import msg
 
-from ..docio import failure_of, get_doc_id, read_docbin, write_docbin
+from ..docio import failure_of, get_doc_id, read_docbin, tokens_copy, write_docbin
 from ..files.failures import Failures
 from ..files.scores import CorpusScores
 from ..files.teacher_metrics import SplitRun, TeacherMetrics
@@ -45,19 +44,9 @@ class LabelRun:
         return n / self.seconds if self.seconds else 0.0
 
 
-def _input_copy(nlp: Language, gold: Doc) -> Doc:
-    """The gold doc's tokens and user_data, without its entities."""
-    return Doc(
-        nlp.vocab,
-        words=[t.text for t in gold],
-        spaces=[bool(t.whitespace_) for t in gold],
-        user_data=copy.deepcopy(gold.user_data),
-    )
-
-
 def _output_doc(nlp: Language, gold: Doc, pred: Doc, labels: Sequence[str]) -> Doc:
     """A clean copy of ``gold`` carrying only ``pred``'s entities (no component extension data)."""
-    out = _input_copy(nlp, gold)
+    out = tokens_copy(gold, nlp.vocab, user_data=None)
     out.ents = [
         Span(out, e.start, e.end, label=e.label, kb_id=e.kb_id, span_id=e.id)
         for e in pred.ents
@@ -83,7 +72,7 @@ def label_docs(
     call = on_doc or nlp
     start = time.perf_counter()
     for gold in tqdm(gold_docs, desc=desc, unit=" docs"):
-        doc = _input_copy(nlp, gold)
+        doc = tokens_copy(gold, nlp.vocab, user_data=None)
         try:
             pred = call(doc)
         except Exception as err:  # noqa: BLE001 - any teacher error fails this doc only

@@ -4,34 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clin_distill.files.benchmark import (
-    Benchmark,
-    EncoderSize,
-    Machine,
-    PrecisionQuality,
-    Quality,
-    Run,
-    Settings,
-    StudentFacts,
-    TeacherCost,
-    WindowChoice,
-    WindowRow,
-    WindowSetting,
-    WindowSweep,
-)
-from clin_distill.files.combine import (
-    CombineChoice,
-    DevSummary,
-    DisagreementsSummary,
-    Excluded,
-    LabelChoice,
-    SplitWritten,
-    StrategyScores,
-    SubsetRow,
-    SubsetSearch,
-    TrainSummary,
-    UncertainMissing,
-)
+from clin_distill.files import benchmark as bench_files
+from clin_distill.files import combine as combine_files
 from clin_distill.files.llm_usage import LLMUsage, PricedUsage, PricesPer1M, ServerInfo
 from clin_distill.files.local_llm_speed import LocalLLMSpeed, Rates, SpeedMachine, StudentSpeed, TeacherSpeed
 from clin_distill.files.pool import NotesRead, Pool
@@ -98,21 +72,21 @@ def scores(label: str = "DISEASE", tp: int = 3, fp: int = 1, fn: int = 1) -> Sco
     return Scores(n_docs=2, labels=[label], docs_per_label={label: 2}, strict=mode, lenient=mode)
 
 
-def strategy_scores(f: float = 0.5) -> StrategyScores:
+def strategy_scores(f: float = 0.5) -> combine_files.StrategyScores:
     """A plan's dev scores: the same P/R/F1 on every label and micro."""
     mode = {key: F1Only(p=f, r=f, f=f) for key in ("MEDICATION", "DISEASE", "SYMPTOM", "micro")}
-    return StrategyScores(strict=mode, lenient=mode)
+    return combine_files.StrategyScores(strict=mode, lenient=mode)
 
 
-def subset_search(teachers: tuple[str, ...] = ("open_vocab", "quickumls")) -> SubsetSearch:
+def subset_search(teachers: tuple[str, ...] = ("open_vocab", "quickumls")) -> combine_files.SubsetSearch:
     """A search over ``teachers`` with one row per teacher on DISEASE; SYMPTOM has no gold."""
     rows = [
-        SubsetRow(
+        combine_files.SubsetRow(
             label="DISEASE", teachers=[t], strategy="union", strict=prf(3, i, 1), lenient=prf(4, i, 0), docs=2
         )
         for i, t in enumerate(teachers)
     ]
-    return SubsetSearch(
+    return combine_files.SubsetSearch(
         dataset="pool",
         split="dev",
         teachers=list(teachers),
@@ -125,10 +99,12 @@ def subset_search(teachers: tuple[str, ...] = ("open_vocab", "quickumls")) -> Su
     )
 
 
-def combine_choice(labels: dict[str, LabelChoice], teachers: list[str]) -> CombineChoice:
+def combine_choice(
+    labels: dict[str, combine_files.LabelChoice], teachers: list[str]
+) -> combine_files.CombineChoice:
     """A ``best`` choice deciding the labels of ``labels`` without ``dropped``."""
     decided = [label for label, c in labels.items() if c.dropped is None]
-    return CombineChoice(
+    return combine_files.CombineChoice(
         dataset="pool",
         strategy="best",
         on_failure="exclude",
@@ -137,31 +113,33 @@ def combine_choice(labels: dict[str, LabelChoice], teachers: list[str]) -> Combi
         teachers_selected=teachers,
         labels=labels,
         fitted=[{"name": "union"}],
-        dev=DevSummary(
+        dev=combine_files.DevSummary(
             docs_scored=2,
             docs_skipped_a_teacher_did_not_label=0,
             input_counts={},
             chosen_plan=strategy_scores(),
         ),
         labels_decided=decided,
-        evaluation_splits={"test": SplitWritten(docs=2, written=2, excluded=0)},
-        train=TrainSummary(
+        evaluation_splits={"test": combine_files.SplitWritten(docs=2, written=2, excluded=0)},
+        train=combine_files.TrainSummary(
             docs=3,
             written=3,
             docs_without_spans=0,
             spans={label: 1 for label in decided},
-            excluded=Excluded(count=0, by_teacher={}, doc_ids=[]),
+            excluded=combine_files.Excluded(count=0, by_teacher={}, doc_ids=[]),
             counts={"clusters": 3},
             input_counts={},
-            uncertain_missing=UncertainMissing(enabled=True, docs=1, tokens=2),
+            uncertain_missing=combine_files.UncertainMissing(enabled=True, docs=1, tokens=2),
         ),
-        disagreements=DisagreementsSummary(exported=1, docs_with_fewer_than_two_active_teachers=0),
+        disagreements=combine_files.DisagreementsSummary(
+            exported=1, docs_with_fewer_than_two_active_teachers=0
+        ),
     )
 
 
-def machine() -> Machine:
+def machine() -> bench_files.Machine:
     """A 2-CPU AVX2 machine at 2.5 GHz."""
-    return Machine(
+    return bench_files.Machine(
         cpu_model="Test CPU",
         vendor="AuthenticAMD",
         logical_cpus=2,
@@ -174,10 +152,10 @@ def machine() -> Machine:
     )
 
 
-def run(precision: str, notes_per_s: float, threads: int = 1) -> Run:
+def run(precision: str, notes_per_s: float, threads: int = 1) -> bench_files.Run:
     """A run of 10 notes at ``notes_per_s``."""
     wall = 10 / notes_per_s
-    return Run(
+    return bench_files.Run(
         name=f"{precision} t={threads} bs=16",
         precision=precision,
         threads=threads,
@@ -196,7 +174,7 @@ def run(precision: str, notes_per_s: float, threads: int = 1) -> Run:
     )
 
 
-def benchmark(fp32_notes_per_s: float = 12.5, int8_notes_per_s: float = 20.0) -> Benchmark:
+def benchmark(fp32_notes_per_s: float = 12.5, int8_notes_per_s: float = 20.0) -> bench_files.Benchmark:
     """A benchmark of two runs (fp32, int8) against one ontology teacher."""
     from clin_distill.bench.costs import paper_ratios
     from clin_distill.bench.summary import summarize
@@ -204,27 +182,31 @@ def benchmark(fp32_notes_per_s: float = 12.5, int8_notes_per_s: float = 20.0) ->
 
     prices = load_prices(Path(__file__).resolve().parents[2] / "configs" / "prices.cfg")
     runs = [run("fp32", fp32_notes_per_s), run("int8", int8_notes_per_s)]
-    window = WindowRow(
+    window = bench_files.WindowRow(
         window=128, stride=96, configured=True, notes_per_s=fp32_notes_per_s, strict_micro_f=0.8
     )
-    quality = Quality(
-        fp32=PrecisionQuality(run=runs[0].name, strict_micro_f=0.8, scores=scores()),
-        int8=PrecisionQuality(run=runs[1].name, strict_micro_f=0.797, scores=scores()),
-        windows=WindowSweep(settings=[window], recommended=WindowChoice(window=128, stride=96)),
+    quality = bench_files.Quality(
+        fp32=bench_files.PrecisionQuality(run=runs[0].name, strict_micro_f=0.8, scores=scores()),
+        int8=bench_files.PrecisionQuality(run=runs[1].name, strict_micro_f=0.797, scores=scores()),
+        windows=bench_files.WindowSweep(
+            settings=[window], recommended=bench_files.WindowChoice(window=128, stride=96)
+        ),
     )
     teachers = [
-        TeacherCost(name="open_vocab", kind="ontology", notes_per_s=40.0, usd_per_1k=0.0003, source="t")
+        bench_files.TeacherCost(
+            name="open_vocab", kind="ontology", notes_per_s=40.0, usd_per_1k=0.0003, source="t"
+        )
     ]
-    settings = Settings.quick()
-    return Benchmark(
+    settings = bench_files.Settings.quick()
+    return bench_files.Benchmark(
         model="training/self/model-best",
         test="corpus/pool/test.spacy",
         n_docs=10,
         machine=machine(),
-        student=StudentFacts(
+        student=bench_files.StudentFacts(
             pipeline=["transformer", "ner"],
-            encoder=EncoderSize(layers=2, hidden=32, intermediate=64),
-            window=WindowSetting.model_validate(
+            encoder=bench_files.EncoderSize(layers=2, hidden=32, intermediate=64),
+            window=bench_files.WindowSetting.model_validate(
                 {"@span_getters": "clin_distill.wordpiece_windows.v1", "window": 128}
             ),
             flops_per_wordpiece_at_window=1e6,
