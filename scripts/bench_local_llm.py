@@ -13,14 +13,7 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin
-from clin_distill.local_llm.options import (
-    ContextSize,
-    Examples,
-    ServerCommand,
-    ServerLog,
-    TeacherConfig,
-    Threads,
-)
+from clin_distill.local_llm import options
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import load_local_teacher, local_server_url
 from clin_distill.local_llm.speed import speed_side_by_side
@@ -30,16 +23,16 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    config: TeacherConfig,
+    config: options.TeacherConfig,
     notes: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="corpus/<dataset>/test.spacy")],
     student: Annotated[Path, typer.Argument(help="training/distilled/model-best (reported if missing)")],
     output: Annotated[Path, typer.Argument(dir_okay=False, help="metrics/local_llm_speed.json")],
-    examples: Examples,
+    examples: options.Examples,
     max_docs: Annotated[int, typer.Option("--max-docs", min=1, help="First N notes")] = 10,
-    log: ServerLog = Path("training/local_llm/bench_server.log"),
-    threads: Threads = 0,
-    n_ctx: ContextSize = 2048,
-    server_command: ServerCommand = "",
+    log: options.ServerLog = Path("training/local_llm/bench_server.log"),
+    threads: options.Threads = 0,
+    n_ctx: options.ContextSize = 2048,
+    server_command: options.ServerCommand = "",
 ) -> None:
     docs = read_docbin(notes)[:max_docs]
     teacher = None

@@ -19,14 +19,7 @@ from clin_distill.cli import fail
 from clin_distill.files.llm_usage import LLMUsage
 from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.run import SPLITS, parse_names
-from clin_distill.local_llm.options import (
-    ContextSize,
-    Examples,
-    ServerCommand,
-    ServerLog,
-    TeacherConfig,
-    Threads,
-)
+from clin_distill.local_llm import options
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import teach_local
 from clin_distill.teachers.run import score_table
@@ -36,19 +29,19 @@ app = typer.Typer(add_completion=False)
 
 @app.command()
 def main(
-    config: TeacherConfig,
+    config: options.TeacherConfig,
     corpus_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="corpus/<dataset> (gold)")],
     out_dir: Annotated[Path, typer.Argument(file_okay=False, help="corpus/teachers")],
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (output folder)")],
-    examples: Examples,
+    examples: options.Examples,
     splits: Annotated[str, typer.Option("--splits", help="Subset of train,dev,test")] = ",".join(SPLITS),
     max_docs: Annotated[int, typer.Option("--max-docs", min=0, help="First N docs per split (0 = all)")] = 0,
     cache: Annotated[Path, typer.Option("--cache", file_okay=False, help="Reply cache")] = Path("cache/llm"),
     metrics: Annotated[Path, typer.Option("--metrics", file_okay=False)] = Path("metrics/teachers"),
-    log: ServerLog = Path("training/local_llm/server.log"),
-    threads: Threads = 0,
-    n_ctx: ContextSize = 2048,
-    server_command: ServerCommand = "",
+    log: options.ServerLog = Path("training/local_llm/server.log"),
+    threads: options.Threads = 0,
+    n_ctx: options.ContextSize = 2048,
+    server_command: options.ServerCommand = "",
 ) -> None:
     try:
         entry = teach_local(
