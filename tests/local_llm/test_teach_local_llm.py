@@ -199,12 +199,17 @@ def test_server_stopped_when_the_script_is_terminated(tmp_path, corpus, examples
         *teach_args(tmp_path, corpus, examples, server),
     ]
     script = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journals = tmp_path / "cache" / "local-llm"
+
+    def request_in_flight() -> bool:
+        """The journal records every try before it is sent: one is out (answered only after 60 s)."""
+        return any('"event": "sent"' in path.read_text() for path in journals.glob("journal*.jsonl"))
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (tmp_path / "server.log").exists():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and script.poll() is None and not request_in_flight():
             time.sleep(0.2)
-        time.sleep(8)  # healthy, teacher loaded, first request in flight (answered after 60 s)
-        assert script.poll() is None
+        assert request_in_flight() and script.poll() is None
         script.terminate()
         assert script.wait(timeout=30) != 0
     finally:
