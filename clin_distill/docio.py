@@ -35,11 +35,13 @@ PRIVATE_MODE = 0o600
 
 
 def set_doc_id(doc: Doc, doc_id: str) -> Doc:
+    """Record ``doc_id`` on ``doc`` (as text); returns ``doc``."""
     doc.user_data[DOC_ID] = str(doc_id)
     return doc
 
 
 def get_doc_id(doc: Doc) -> str:
+    """The doc id ``doc`` carries; KeyError if it has none."""
     try:
         return doc.user_data[DOC_ID]
     except KeyError:
@@ -89,6 +91,7 @@ def mark_failed(doc: Doc, reason: str) -> Doc:
 
 
 def failure_of(doc: Doc) -> str | None:
+    """Why a teacher could not label ``doc`` (see :func:`mark_failed`), or None."""
     return doc.user_data.get(FAILURE)
 
 

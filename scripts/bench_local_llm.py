@@ -34,6 +34,8 @@ def main(
     n_ctx: options.ContextSize = 2048,
     server_command: options.ServerCommand = "",
 ) -> None:
+    """Speed side by side in one run on the same notes and CPU: the local-llm teacher (llama.cpp server,
+    uncached) vs the distilled student. Writes metrics/local_llm_speed.json and prints a table."""
     docs = read_docbin(notes)[:max_docs]
     teacher = None
     try:

@@ -49,6 +49,8 @@ def main(
         float, typer.Option("--ghz", min=0.0, help="Override the clock read from /proc/cpuinfo")
     ] = 0.0,
 ) -> None:
+    """Benchmark the student on CPU (fp32 vs int8, threads, batching, windows) against the teachers' speed and
+    cost; write metrics/benchmark.json and metrics/benchmark.md and print the tables."""
     settings = Settings.quick() if flag(quick, "--quick") else Settings()
     if batch_sizes:
         settings.batch_sizes = _ints(batch_sizes)

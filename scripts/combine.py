@@ -29,6 +29,7 @@ def main(
         ),
     ] = "false",
 ) -> None:
+    """Combine teacher labels: score every teacher subset on gold dev, write the distilled train corpus."""
     try:
         report = run_combine(
             teachers_dir,

@@ -22,6 +22,7 @@ def main(
         bool, typer.Option(help="Keep notes without annotations (as entity-free)")
     ] = False,
 ) -> None:
+    """Convert local MedAlign notes and span annotations to an evaluation-only test DocBin."""
     try:
         stats = convert_medalign(notes, annotations, out_dir, label_map, include_unannotated)
     except CorpusError as err:

@@ -47,6 +47,8 @@ def main(
     n_resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples")] = N_RESAMPLES,
     seed: Annotated[int, typer.Option(help="Bootstrap seed")] = SEED,
 ) -> None:
+    """Score trained pipelines and teachers on a gold corpus: strict/lenient P/R/F with bootstrap CIs and an
+    error breakdown, written to <out_dir>/<system>/<corpus>.json (+ .spans.json)."""
     gold = read_docbin(gold_path)
     label_list = parse_list(labels) or scored_labels(gold, LABELS)
     if not label_list:

@@ -22,6 +22,8 @@ def main(
         str, typer.Option(help="Folder or file of unlabeled notes (.txt, .jsonl, .csv); empty: none")
     ] = "",
 ) -> None:
+    """Pool every gold corpus in --datasets (corpus/gold/<dataset>) and the user's notes into
+    corpus/pool/{train,dev,test,notes}.spacy: the texts the teachers label."""
     try:
         summary = build_pool(
             clinical_blank(), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None

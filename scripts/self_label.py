@@ -27,6 +27,8 @@ def main(
     floor: Annotated[float, typer.Option(help="Confidence below which a student span is ignored")] = 0.5,
     beam_width: Annotated[int, typer.Option(help="Parses per doc for the span confidences")] = 8,
 ) -> None:
+    """Self-training data: the distilled student labels its own training texts; its confident spans join the
+    teachers' combined labels (clin_distill.student.self_training) in a new training corpus."""
     try:
         rule = SelfTrainingRule(threshold, floor, beam_width)
     except ValueError as err:

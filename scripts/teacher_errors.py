@@ -28,6 +28,7 @@ def main(
         Path | None, typer.Option(dir_okay=False, help="JSON file for scores and errors")
     ] = None,
 ) -> None:
+    """List what a teacher misses and gets wrong on gold train/dev splits, by kind (never test)."""
     split_list = [s.strip() for s in splits.split(",") if s.strip()]
     try:
         for split in split_list:

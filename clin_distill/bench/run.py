@@ -269,11 +269,18 @@ def run_benchmark(
 ) -> Benchmark:
     """Benchmark the student at ``model_dir`` on the first ``max_docs`` notes of ``test_path``.
 
-    ``teachers_metrics`` (``metrics/teachers``) gives the teachers' speed and ledgers; ``prices``
-    their cost. Returns the :class:`~clin_distill.files.benchmark.Benchmark` (not written).
+    Every (precision, threads, batching) of ``settings`` is timed on this process's CPU (``machine``),
+    then the window settings (fp32) and ``nlp.pipe`` with processes. ``teachers_metrics``
+    (``metrics/teachers``) gives the teachers' speed and LLM ledgers; ``prices`` their cost.
+
+    Returns:
+        The :class:`~clin_distill.files.benchmark.Benchmark` (not written): times in seconds (latency
+        in ms), speed in notes/s, encoder work in GFLOP, memory in MiB, cost in USD per 1,000 notes,
+        F1 as fractions and F1 losses in points; its summary says which ``settings.goals`` were met.
 
     Raises:
-        ValueError: no notes in ``test_path``, or a teacher file of the wrong schema.
+        ValueError: no notes in ``test_path``, a pipeline without a transformer to quantize, or a
+            teacher file of the wrong schema (:class:`~clin_distill.files.base.FileFormatError`).
     """
     gold = read_docbin(test_path)[:max_docs]
     if not gold:

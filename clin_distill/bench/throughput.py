@@ -46,6 +46,7 @@ def reset_peak_rss() -> bool:
 
 @contextlib.contextmanager
 def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch threads; the previous count is restored after."""
     import torch
 
     before = torch.get_num_threads()

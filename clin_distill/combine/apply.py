@@ -35,6 +35,8 @@ ON_FAILURE = ("exclude", "abstain")
 
 @dataclass(frozen=True)
 class Part:
+    """One part of a plan: these labels are decided by these teachers under this strategy."""
+
     labels: tuple[str, ...]
     teachers: tuple[str, ...]
     strategy: Strategy
@@ -52,10 +54,12 @@ class Combined:
 
     @property
     def kept(self) -> list[str]:
+        """Docs with output spans that the failure rule did not exclude, in order."""
         return [doc_id for doc_id in self.spans if doc_id not in self.excluded]
 
 
 def plan_teachers(parts: Sequence[Part]) -> tuple[str, ...]:
+    """The teachers a plan uses, in first-seen order."""
     return tuple(dict.fromkeys(t for part in parts for t in part.teachers))
 
 

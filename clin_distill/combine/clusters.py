@@ -30,6 +30,8 @@ def label_rank(label: str) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Cluster:
+    """Overlapping proposals of one doc: the covering token range, each teacher's span, and how many spans."""
+
     start: int
     end: int
     proposals: Mapping[str, TokenSpan]
@@ -42,6 +44,7 @@ class Cluster:
 
     @property
     def labels(self) -> set[str]:
+        """The labels proposed in this cluster."""
         return {span[2] for span in self.proposals.values()}
 
     def representative(self, label: str) -> tuple[int, int, int]:

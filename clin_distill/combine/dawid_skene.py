@@ -23,6 +23,8 @@ NONE = "O"
 
 
 class DawidSkene(Strategy):
+    """The Dawid–Skene strategy: fit on the items it labels, then decide each (module docstring)."""
+
     name = "dawid_skene"
 
     def __init__(
@@ -68,6 +70,7 @@ class DawidSkene(Strategy):
         self.confusion = counts / counts.sum(axis=2, keepdims=True)
 
     def fit(self, items: Sequence[Item]) -> DawidSkene:
+        """Estimate priors and confusions by EM on ``items`` (labels outside the classes are an error)."""
         for votes, _ in items:
             unknown = set(votes.values()) - set(self.classes)
             if unknown:
@@ -114,6 +117,7 @@ class DawidSkene(Strategy):
         }
 
     def describe(self) -> dict:
+        """The fitted model for choice.json: classes, prior, each teacher's accuracy and confusion."""
         return {
             "name": self.name,
             "items": self.n_items,

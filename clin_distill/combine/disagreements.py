@@ -68,6 +68,7 @@ def _char_span(doc: Doc, span: TokenSpan) -> dict:
 
 
 def review_record(dv: DocVotes, score: float, spans: Iterable[TokenSpan], in_corpus: bool) -> dict:
+    """A Label Studio task of one doc for review: its text, every teacher's and the output's spans."""
     doc = dv.base
     if doc is None:
         raise ValueError(f"doc {dv.doc_id!r}: no teacher labelled it, nothing to review")

@@ -27,6 +27,8 @@ MISSING = "missing"
 
 @dataclass
 class TeacherSplit:
+    """One teacher's labels of one split: docs by id, the failed ids, whether a failures.json was read."""
+
     teacher: str
     split: str
     docs: dict[str, Doc]

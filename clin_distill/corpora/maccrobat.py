@@ -23,6 +23,7 @@ SPLIT_RULE = "sorted PMIDs shuffled with random.Random(seed), cut 70/15/15"
 
 
 def read_splits(asset_dir: Path, seed: int) -> dict[str, Iterator[RawDoc]]:
+    """Seeded 70/15/15 splits of the MACCROBAT brat folder in ``asset_dir``."""
     folder = asset_dir / FOLDER
     split_ids = seeded_split(brat_ids(folder), seed, FRACTIONS)
     read = partial(read_brat_dir, folder)

@@ -41,6 +41,8 @@ NOTE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".parquet")
 
 
 class NoteRecord(NamedTuple):
+    """One note as read: its id, its text and where it was (file, line or row)."""
+
     doc_id: str
     text: str
     line: int  # 0 for a .txt file

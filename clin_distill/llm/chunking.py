@@ -21,6 +21,8 @@ SEGMENT_END = re.compile(r"\n\s*|(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 
 @dataclass(frozen=True)
 class Chunk:
+    """A piece of a note sent as one prompt: where it starts in the note, and its tokens."""
+
     start_char: int
     doc: Doc
 

@@ -21,6 +21,8 @@ from .replies import clean_mention
 
 @dataclass
 class Grounded:
+    """Mentions found in the note (character offsets) and counts of those dropped, by reason."""
+
     spans: list[CharSpan] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
 

@@ -11,11 +11,14 @@ from ..files.llm_usage import Interrupted, LedgerCounts, PricedUsage, PricesPer1
 
 @dataclass
 class Usage:
+    """Tokens a reply reported: prompt, completion (billed output, reasoning included) and reasoning."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     reasoning_tokens: int = 0
 
     def add(self, other: Usage) -> None:
+        """Add ``other``'s tokens to these."""
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.reasoning_tokens += other.reasoning_tokens
@@ -63,22 +66,26 @@ class UsageLedger:
             self.resend_keys = keys
 
     def record_request(self, retry: bool, resent: bool = False) -> None:
+        """Count one HTTP try (a retry when not the first; a resend of a killed run's prompt)."""
         with self._lock:
             self.requests += 1
             self.retries += int(retry)
             self.resent += int(resent)
 
     def record_answer(self, usage: Usage, resent: bool = False) -> None:
+        """Count the tokens a reply reported (also when the reply is then rejected)."""
         with self._lock:
             self.usage.add(usage)
             if resent:
                 self.resent_usage.add(usage)
 
     def record_unanswered(self) -> None:
+        """Count a try that got no reply (timeout, connection error)."""
         with self._lock:
             self.unanswered += 1
 
     def record_prompt(self, failed: bool = False, cached: Usage | None = None) -> None:
+        """Count one prompt: failed after all tries, or answered from the cache with its usage."""
         with self._lock:
             self.prompts += 1
             self.failures += int(failed)
@@ -87,10 +94,12 @@ class UsageLedger:
                 self.cached_usage.add(cached)
 
     def start(self) -> None:
+        """Start timing the model's busy time."""
         with self._lock:
             self._since = time.perf_counter()
 
     def stop(self) -> None:
+        """Stop timing and add the elapsed seconds."""
         with self._lock:
             if self._since is not None:
                 self.busy_s += time.perf_counter() - self._since

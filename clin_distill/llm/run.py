@@ -32,10 +32,12 @@ LOCAL = "local"  # the teacher whose endpoint and model name come from --local-b
 
 
 def parse_names(teachers: str) -> list[str]:
+    """Comma-separated teacher names, empty items dropped."""
     return [t.strip() for t in teachers.split(",") if t.strip()]
 
 
 def teacher_paths(config_dir: Path, names: list[str]) -> dict[str, Path]:
+    """``config_dir/<name>.cfg`` per name; FileNotFoundError naming every missing one."""
     paths = {name: config_dir / f"{name}.cfg" for name in names}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
@@ -50,6 +52,7 @@ def check_all_endpoints(paths: dict[str, Path], allow_remote: bool, urls: dict[s
 
 
 def check_splits(splits: list[str]) -> None:
+    """ValueError for splits a teacher cannot label."""
     unknown = sorted(set(splits) - set(SPLITS))
     if unknown:
         raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")

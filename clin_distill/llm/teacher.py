@@ -37,6 +37,8 @@ PRICE_FIELDS = ("input_price_per_1m", "output_price_per_1m")
 
 @dataclass
 class LLMTeacher:
+    """A loaded LLM teacher: spacy-llm's task and our model, and how notes are chunked and batched."""
+
     name: str
     task: Any
     model: RESTModel
@@ -82,6 +84,7 @@ def teacher_config(
 
 
 def endpoint_of(config: dict) -> str:
+    """The base URL a teacher config's model calls."""
     return config["components"]["llm"]["model"].get("base_url", "https://api.openai.com/v1")
 
 

@@ -78,6 +78,7 @@ def local_server_url(
 
 
 def load_local_teacher(config: Path, base_url: str, examples: Path | None) -> LLMTeacher:
+    """The local-llm teacher against ``base_url`` (loopback only), with the few-shot ``examples``."""
     overrides = {"paths.examples": str(examples.resolve())} if examples else None
     return load_teacher(config, allow_remote=False, base_url=base_url, overrides=overrides)
 

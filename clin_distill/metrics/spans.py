@@ -25,33 +25,41 @@ from ..offsets import CharSpan
 
 @dataclass
 class PRF:
+    """True positives, false positives and false negatives, and P/R/F1 from them."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
 
     @property
     def p(self) -> float:
+        """Precision (0 without predictions)."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
     @property
     def r(self) -> float:
+        """Recall (0 without gold)."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
     @property
     def f(self) -> float:
+        """F1, the harmonic mean of precision and recall."""
         p, r = self.p, self.r
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, other: PRF) -> None:
+        """Add ``other``'s counts to these."""
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
 
     def to_dict(self) -> dict[str, float | int]:
+        """Counts and P/R/F1 as a dict."""
         return {**asdict(self), "p": self.p, "r": self.r, "f": self.f}
 
 
 def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[CharSpan]:
+    """The (start_char, end_char, label) entities of ``doc`` with a label in ``labels``."""
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
 
 

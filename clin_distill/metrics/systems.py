@@ -33,6 +33,8 @@ class PredictionError(ValueError):
 
 @dataclass
 class Predictions:
+    """One system's predictions: its docs, the ids it failed, where they come from."""
+
     name: str
     kind: str  # "model" or "teacher"
     source: str

@@ -20,6 +20,7 @@ STUDENT = "distilled"
 
 
 def comparison_section(results: list[dict]) -> Section:
+    """F1 per corpus and label, pooled F1 per label, and warnings on failures and small models."""
     first = results[0]
     boot = first.get("bootstrap", {})
     blocks: list = []
@@ -90,6 +91,7 @@ def anchor_blocks(results: list[dict], anchors: dict) -> list:
 
 
 def errors_section(results: list[dict]) -> Section:
+    """Correct, boundary, confusion, missed and spurious counts per system."""
     rows = []
     for r in results:
         errors = r.get("errors", {})

@@ -23,6 +23,7 @@ MAX_CHARS = 1500
 
 
 def is_public(corpus: str) -> bool:
+    """Whether ``corpus`` is a public corpus whose text may be shown."""
     return corpus in PUBLIC_CORPORA
 
 

@@ -30,6 +30,7 @@ def read_json(path: Path) -> tuple[object | None, str | None]:
 
 
 def system_order(result: dict) -> tuple:
+    """Sort key: the students first (self, distilled, human), then models, then teachers, by name."""
     name, kind = result.get("system", ""), result.get("kind", "")
     rank = FIRST_SYSTEMS.index(name) if name in FIRST_SYSTEMS else len(FIRST_SYSTEMS)
     return (rank, kind != "model", name)

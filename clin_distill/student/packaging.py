@@ -52,6 +52,7 @@ def pinned_requirements() -> list[str]:
 
 
 def licence_notes(datasets: list[str], teachers: list[str]) -> dict[str, Any]:
+    """Licence notes of the corpora, the ontology teachers used (all of them if none) and the backbones."""
     notes = json.loads(
         (resources.files("clin_distill") / "resources" / "student" / "licences.json").read_text()
     )
@@ -224,6 +225,7 @@ def build_distributions(package_root: Path) -> None:
 
 
 def own_requirements(requirements: list[str]) -> list[str]:
+    """The requirements naming clin-distill itself (the package must not have any)."""
     return [
         r
         for r in requirements
@@ -296,6 +298,7 @@ def check_package(package_root: Path) -> None:
 
 
 def built_wheel(package_root: Path) -> Path:
+    """The one wheel in ``package_root/dist``; RuntimeError if not exactly one."""
     wheels = sorted((package_root / "dist").glob("*.whl"))
     if len(wheels) != 1:
         raise RuntimeError(f"expected one wheel in {package_root}/dist, found {len(wheels)}")

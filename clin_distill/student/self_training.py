@@ -33,6 +33,8 @@ ScoredSpan = tuple[int, int, str, float]
 
 @dataclass(frozen=True)
 class SelfTrainingRule:
+    """The self-training rule's confidence threshold, floor and beam width (module docstring)."""
+
     threshold: float = 0.9
     floor: float = 0.5
     beam_width: int = 8

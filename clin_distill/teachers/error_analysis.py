@@ -56,6 +56,7 @@ class ErrorReport:
 
 
 def check_split(split: str) -> None:
+    """ValueError unless ``split`` may be analysed (train or dev, never test)."""
     if split not in TUNING_SPLITS:
         raise ValueError(f"error analysis runs on {'/'.join(TUNING_SPLITS)} only, not {split!r}")
 

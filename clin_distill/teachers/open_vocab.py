@@ -69,9 +69,11 @@ class Source:
     notes: str = ""
 
     def count(self, label: str) -> None:
+        """Count one term of ``label``."""
         self.terms[label] = self.terms.get(label, 0) + 1
 
     def to_dict(self) -> dict:
+        """The source's provenance as a dict."""
         return {k: v for k, v in self.__dict__.items()}
 
 
@@ -244,6 +246,8 @@ def _icd_label(chapter: int) -> str | None:
 
 @dataclass
 class OboTerm:
+    """An OBO term: id, name, synonyms, is_a parents, obsolete flag."""
+
     id: str
     name: str = ""
     synonyms: list[str] = field(default_factory=list)

@@ -40,6 +40,7 @@ class LabelRun:
 
     @property
     def docs_per_s(self) -> float:
+        """Docs (labelled and failed) per second of labelling."""
         n = len(self.docs) + len(self.failed)
         return n / self.seconds if self.seconds else 0.0
 
