@@ -16,7 +16,6 @@ teacher by the evaluate step (``failures.json`` lists the docs the failure rule 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,23 +25,18 @@ from spacy.vocab import Vocab
 from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin
 from ..files.combine import (
     CombineChoice,
-    DevF1,
     DevSummary,
     DisagreementsSummary,
-    Excluded,
-    LabelChoice,
     SplitWritten,
     StrategyScores,
     SubsetRow,
     SubsetSearch,
-    TrainSummary,
-    UncertainMissing,
 )
 from ..files.failures import Failures
 from ..labels import LABELS
-from ..markdown import markdown_table
 from ..splits import NOTES, SCORED_SPLITS
-from .apply import ON_FAILURE, Combined, Part, combine, plan_labels, plan_teachers, to_docs
+from .apply import ON_FAILURE, Part, combine, plan_labels, plan_teachers, to_docs
+from .choice import comparison_markdown, label_choices, train_summary
 from .dawid_skene import DawidSkene
 from .disagreements import review_record, top_disagreements, write_review_jsonl
 from .strategies import Intersection, KOfN, Strategy, Union, Weighted, Weights, estimate_weights
@@ -222,7 +216,7 @@ def run_combine(
         teachers_listed=listed,
         teachers_dropped=dropped,
         teachers_selected=list(plan_teachers(parts)),
-        labels=_label_choices(strategy, best, teachers),
+        labels=label_choices(strategy, best, teachers),
         fitted=[f.describe() for f in combined.fitted],
         dev=DevSummary(
             docs_scored=len(dev),
@@ -232,7 +226,7 @@ def run_combine(
         ),
         labels_decided=list(plan_labels(parts)),
         evaluation_splits=evaluated,
-        train=_train_summary(len(train_votes), written, combined, train_counts, uncertain_missing, missing),
+        train=train_summary(len(train_votes), written, combined, train_counts, uncertain_missing, missing),
         disagreements=DisagreementsSummary(
             exported=len(top), docs_with_fewer_than_two_active_teachers=too_few
         ),
@@ -256,7 +250,7 @@ def run_combine(
         f"({subsets.n_subsets} subsets of "
         f"{', '.join(teachers)}; vote = strict majority of the subset)."
     )
-    markdown = subsets_markdown(rows, best, intro) + _comparison_markdown(comparison)
+    markdown = subsets_markdown(rows, best, intro) + comparison_markdown(comparison)
     with atomic_path(metrics_dir / "subsets.md") as tmp:
         tmp.write_text(markdown, encoding="utf8")
     scored_rows = [r for r in rows if best[r.label] is not None]
@@ -284,66 +278,3 @@ def _write_evaluation_splits(
         summary[split] = SplitWritten(docs=len(gold), written=written, excluded=len(combined.excluded))
     Failures(failed=failures).write(Path(out_dir) / "failures.json")
     return summary
-
-
-def _label_choices(
-    strategy: str, best: dict[str, SubsetRow | None], teachers: Sequence[str]
-) -> dict[str, LabelChoice]:
-    if strategy != "best":
-        return {label: LabelChoice(teachers=list(teachers), strategy=strategy) for label in LABELS}
-    return {
-        label: LabelChoice(dropped="no dev doc's corpus annotates it")
-        if row is None
-        else LabelChoice(
-            teachers=row.teachers,
-            strategy=row.strategy,
-            dev=DevF1(strict_f=row.strict.f, lenient_f=row.lenient.f),
-        )
-        for label, row in best.items()
-    }
-
-
-def _train_summary(
-    docs: int, written: int, combined: Combined, input_counts: Counter, enabled: bool, missing: dict
-) -> TrainSummary:
-    """What the distilled training corpus holds, and what was excluded or marked missing."""
-    kept = combined.kept
-    spans_by_label = Counter(s[2] for doc_id in kept for s in combined.spans[doc_id])
-    return TrainSummary(
-        docs=docs,
-        written=written,
-        docs_without_spans=sum(1 for d in kept if not combined.spans[d]),
-        spans={label: spans_by_label[label] for label in LABELS},
-        excluded=Excluded(
-            count=len(combined.excluded),
-            by_teacher=dict(Counter(t for missing in combined.excluded.values() for t in missing)),
-            doc_ids=sorted(combined.excluded),
-        ),
-        counts=dict(combined.counts),
-        input_counts=dict(input_counts),
-        uncertain_missing=UncertainMissing(
-            enabled=enabled,
-            docs=sum(1 for d in kept if missing.get(d)),
-            tokens=sum(e - s for d in kept for s, e in missing.get(d, ())),
-        ),
-    )
-
-
-def _comparison_markdown(comparison: dict[str, StrategyScores]) -> str:
-    header = ["strategy (all teachers)", *(f"{lab} F1" for lab in LABELS), "micro P", "micro R", "micro F1"]
-    lines = [
-        "",
-        "## Strategies over all teachers and labels (dev, strict)",
-        "",
-        "`weighted` uses weights estimated on this dev set and `dawid_skene` is fit on it, so both "
-        "are in-sample here; `best` is the per-label choice above.",
-        "",
-    ]
-    rows = []
-    for name, scores in comparison.items():
-        strict = scores.strict
-        cells = [name, *(f"{strict[lab].f:.3f}" for lab in LABELS)]
-        rows.append(
-            cells + [f"{strict['micro'].p:.3f}", f"{strict['micro'].r:.3f}", f"{strict['micro'].f:.3f}"]
-        )
-    return "\n".join(lines) + "\n" + markdown_table(header, rows)
