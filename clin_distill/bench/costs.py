@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..anchors import load_anchors
 from ..files.benchmark import PaperRatios, TeacherCost
 from ..files.llm_usage import LLMUsage
 from ..files.prices import LLMPrice, Prices
 from ..files.teacher_metrics import TeacherMetrics
-from ..report.sources import load_anchors
 
 USAGE_SUFFIX = ".usage.json"
 

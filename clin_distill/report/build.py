@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..anchors import load_anchors
 from ..docio import corpus_of, get_doc_id, labels_annotated, read_docbin
 from ..metrics.compare import MODES, comparison_table, corpus_label_table, format_f1
 from ..metrics.errors import OUTCOMES
@@ -13,7 +14,7 @@ from .examples import is_public, render_example, select_examples
 from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
 from .plots import corpus_label_chart, f1_bar_chart
-from .sources import load_anchors, load_results, load_spans
+from .sources import load_results, load_spans
 from .speed import speed_section
 
 STUDENT = "distilled"

@@ -1,22 +1,14 @@
-"""Read the inputs of the report: per-system metrics, paper anchors and other helpers' JSON."""
+"""Read the inputs of the report: per-system metrics and predicted spans."""
 
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from ..metrics.systems import SCHEMA
 from ..offsets import CharSpan
 
-ANCHORS_RESOURCE = "paper_anchors.v1.json"
 FIRST_SYSTEMS = ("self", "distilled", "human")
-
-
-def load_anchors() -> dict:
-    """The paper's anchor numbers (versioned resource shipped with the library)."""
-    text = (resources.files("clin_distill") / "resources" / ANCHORS_RESOURCE).read_text(encoding="utf8")
-    return json.loads(text)
 
 
 def read_json(path: Path) -> tuple[object | None, str | None]:

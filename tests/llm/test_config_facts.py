@@ -9,12 +9,12 @@ import sys
 import pytest
 import srsly
 
+from clin_distill.anchors import load_anchors
 from clin_distill.bench.costs import paper_ratios
 from clin_distill.files.prices import load_prices
 from clin_distill.llm.guard import is_loopback
 from clin_distill.llm.teacher import load_teacher
 from clin_distill.local_llm.server import ServerError, serving
-from clin_distill.report.sources import load_anchors
 from tests.faults.conftest import invoke
 
 from .conftest import NOTES, REPO, write_corpus, write_teacher_configs
