@@ -32,6 +32,8 @@ class AssetError(RuntimeError):
 
 @dataclass
 class Asset:
+    """One asset of project.yml: where it goes, its pinned URL, its md5 and (for a folder) its manifest."""
+
     dest: str
     url: str | None
     checksum: str | None
@@ -45,6 +47,7 @@ class Asset:
 
 
 def md5_file(path: Path) -> str:
+    """The md5 hex digest of ``path``, read in 1 MiB blocks."""
     digest = hashlib.md5()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -125,6 +128,7 @@ def fetch_asset(asset: Asset, root: Path, mirror: Path | None, timeout: float = 
 
 
 def assets_from_project(project: dict) -> list[Asset]:
+    """The ``assets`` of a parsed project.yml."""
     return [
         Asset(a["dest"], a.get("url"), a.get("checksum"), a.get("manifest"))
         for a in project.get("assets", [])

@@ -36,6 +36,7 @@ class BackboneChoice:
     reason: str
 
     def record(self) -> dict[str, str]:
+        """The choice as the model's meta records it."""
         return asdict(self)
 
 

@@ -14,6 +14,7 @@ text or LLM replies are created with mode 0600.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import tempfile
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
 from .labels import LABELS
@@ -34,11 +35,13 @@ PRIVATE_MODE = 0o600
 
 
 def set_doc_id(doc: Doc, doc_id: str) -> Doc:
+    """Record ``doc_id`` on ``doc`` (as text); returns ``doc``."""
     doc.user_data[DOC_ID] = str(doc_id)
     return doc
 
 
 def get_doc_id(doc: Doc) -> str:
+    """The doc id ``doc`` carries; KeyError if it has none."""
     try:
         return doc.user_data[DOC_ID]
     except KeyError:
@@ -66,6 +69,21 @@ def labels_annotated(doc: Doc) -> tuple[str, ...]:
     return LABELS if allowed is None else tuple(label for label in LABELS if label in allowed)
 
 
+def tokens_copy(source: Doc | Span, vocab: Vocab | None = None, user_data: Sequence[str] | None = ()) -> Doc:
+    """A new Doc with ``source``'s tokens and their whitespace, and no annotation (no entities, no
+    extension data). ``user_data``: the keys of the source doc's ``user_data`` to copy (deep copies;
+    ``None``: all of it). A span's last token keeps no trailing whitespace."""
+    spaces = [bool(t.whitespace_) for t in source]
+    if isinstance(source, Span) and spaces:
+        spaces[-1] = False
+    doc = Doc(vocab or source.vocab, words=[t.text for t in source], spaces=spaces)
+    data = source.doc.user_data if isinstance(source, Span) else source.user_data
+    keys = list(data) if user_data is None else [key for key in user_data if key in data]
+    for key in keys:
+        doc.user_data[key] = copy.deepcopy(data[key])
+    return doc
+
+
 def mark_failed(doc: Doc, reason: str) -> Doc:
     """Record that a teacher could not label ``doc``. ``reason`` must not contain note text."""
     doc.user_data[FAILURE] = reason
@@ -73,6 +91,7 @@ def mark_failed(doc: Doc, reason: str) -> Doc:
 
 
 def failure_of(doc: Doc) -> str | None:
+    """Why a teacher could not label ``doc`` (see :func:`mark_failed`), or None."""
     return doc.user_data.get(FAILURE)
 
 

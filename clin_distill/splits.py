@@ -6,3 +6,5 @@ NOTES = "notes"
 POOL_SPLITS: tuple[str, ...] = (*SPLITS, NOTES)
 # Splits whose teacher labels become distilled training data
 TRAINING_SPLITS: tuple[str, ...] = ("train", NOTES)
+# Splits a teacher may be tuned on (error analysis); never test
+TUNING_SPLITS: tuple[str, ...] = ("train", "dev")

@@ -9,15 +9,15 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.bench.costs import load_prices
 from clin_distill.bench.machine import machine_info
-from clin_distill.bench.run import Settings, run_benchmark
+from clin_distill.bench.run import run_benchmark
 from clin_distill.bench.tables import markdown_report, runs_table, summary_lines, systems_table, windows_table
-from clin_distill.cli import fail
-from clin_distill.docio import atomic_path, write_json
+from clin_distill.cli import fail, flag
+from clin_distill.docio import atomic_path
+from clin_distill.files.benchmark import Settings
+from clin_distill.files.prices import load_prices
 
 app = typer.Typer(add_completion=False)
-TRUE, FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
 def _ints(value: str) -> list[int]:
@@ -49,9 +49,9 @@ def main(
         float, typer.Option("--ghz", min=0.0, help="Override the clock read from /proc/cpuinfo")
     ] = 0.0,
 ) -> None:
-    if quick.lower() not in TRUE | FALSE:
-        fail(f"--quick takes true or false, not {quick!r}")
-    settings = Settings.quick() if quick.lower() in TRUE else Settings()
+    """Benchmark the student on CPU (fp32 vs int8, threads, batching, windows) against the teachers' speed and
+    cost; write metrics/benchmark.json and metrics/benchmark.md and print the tables."""
+    settings = Settings.quick() if flag(quick, "--quick") else Settings()
     if batch_sizes:
         settings.batch_sizes = _ints(batch_sizes)
     if threads:
@@ -64,17 +64,17 @@ def main(
         result = run_benchmark(model_dir, test_path, teachers_metrics, prices, machine, max_docs, settings)
     except (ValueError, FileNotFoundError) as err:
         fail(str(err))
-    write_json(out_path, result)
+    result.write(out_path)
     with atomic_path(out_path.with_suffix(".md")) as tmp:
         tmp.write_text(markdown_report(result), encoding="utf8")
     for header, rows in (runs_table(result), windows_table(result), systems_table(result)):
         msg.table(rows, header=header, divider=True)
     for line in summary_lines(result)[2:]:
         msg.text(line)
-    s = result["summary"]
+    s = result.summary
     msg.good(
-        f"Benchmarked {result['n_docs']} notes: int8 {s['int8_speedup_best_vs_best']:.2f}x fp32, "
-        f"F1 loss {s['f1_loss_points']:.2f} pts, fp32 at {s['fp32_pct_of_peak']}% of FLOP peak; "
+        f"Benchmarked {result.n_docs} notes: int8 {s.int8_speedup_best_vs_best:.2f}x fp32, "
+        f"F1 loss {s.f1_loss_points:.2f} pts, fp32 at {s.fp32_pct_of_peak}% of FLOP peak; "
         f"wrote {out_path}"
     )
 

@@ -18,6 +18,7 @@ def main(
         str, typer.Option(help="SNOMED CT RF2 folder with Snapshot files (empty: skip)")
     ] = "",
 ) -> None:
+    """Build MEDICATION (RxNorm) and DISEASE/SYMPTOM (SNOMED CT) patterns from licensed release files."""
     try:
         sources = licensed_sources(rxnorm_dir, snomed_dir)
     except (FileNotFoundError, ValueError) as err:

@@ -12,6 +12,7 @@ from clin_distill.teachers.open_vocab import HPO_SOURCE, OPEN_VOCABULARIES
 
 
 def main(output: Annotated[Path, typer.Argument(dir_okay=False, help="Patterns JSONL to write")]) -> None:
+    """Build MEDICATION / DISEASE / SYMPTOM patterns from the open vocabularies shipped on PyPI."""
     meta = build_pattern_file(
         output,
         OPEN_VOCABULARIES,

@@ -15,6 +15,7 @@ def main(
     patterns: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="open_vocab.jsonl")],
     dest: Annotated[Path, typer.Argument(file_okay=False, help="QuickUMLS index folder to (re)build")],
 ) -> None:
+    """Write the patterns as MRCONSO.RRF/MRSTY.RRF beside DEST and build the QuickUMLS index at DEST."""
     rrf_dir = dest.with_name(dest.name + ".rrf")
     try:
         counts = write_rrf(patterns, rrf_dir)

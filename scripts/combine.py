@@ -29,6 +29,7 @@ def main(
         ),
     ] = "false",
 ) -> None:
+    """Combine teacher labels: score every teacher subset on gold dev, write the distilled train corpus."""
     try:
         report = run_combine(
             teachers_dir,
@@ -45,14 +46,16 @@ def main(
         )
     except (FileNotFoundError, ValueError) as err:
         fail(str(err))
-    for teacher, why in report.choice["teachers_dropped"].items():
+    for teacher, why in report.choice.teachers_dropped.items():
         msg.warn(f"teacher {teacher!r} left out: {why}")
     msg.table(report.table, header=TABLE_HEADER, divider=True)
-    train = report.choice["train"]
+    for label, why in report.choice.labels_dropped.items():
+        msg.warn(f"label {label} dropped from the distilled corpus: {why}")
+    train = report.choice.train
     msg.good(
-        f"{strategy}: {train['written']} of {train['docs']} train docs written to {out_dir / 'train.spacy'} "
-        f"({train['excluded']['count']} excluded, {sum(train['spans'].values())} spans); "
-        f"{report.choice['disagreements']['exported']} docs for review; tables in {metrics_dir}"
+        f"{strategy}: {train.written} of {train.docs} train docs written to {out_dir / 'train.spacy'} "
+        f"({train.excluded.count} excluded, {sum(train.spans.values())} spans); "
+        f"{report.choice.disagreements.exported} docs for review; tables in {metrics_dir}"
     )
 
 

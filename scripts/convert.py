@@ -9,7 +9,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.public import DATASETS, convert_dataset, parse_datasets
 
 
@@ -24,6 +24,7 @@ def main(
     bc5cdr_format: Annotated[str, typer.Option(help="BC5CDR source files: pubtator or bioc")] = "pubtator",
     max_docs: Annotated[int, typer.Option(help="Keep only the first N docs per split (0 = all)")] = 0,
 ) -> None:
+    """Convert the public gold corpora (NCBI Disease, BC5CDR, MACCROBAT) in --datasets to DocBins."""
     summary = []
     try:
         for name in (d for d in parse_datasets(datasets) if d in DATASETS):

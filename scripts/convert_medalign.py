@@ -7,7 +7,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.medalign import convert_medalign
 
 
@@ -22,6 +22,7 @@ def main(
         bool, typer.Option(help="Keep notes without annotations (as entity-free)")
     ] = False,
 ) -> None:
+    """Convert local MedAlign notes and span annotations to an evaluation-only test DocBin."""
     try:
         stats = convert_medalign(notes, annotations, out_dir, label_map, include_unannotated)
     except CorpusError as err:

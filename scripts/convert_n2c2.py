@@ -7,7 +7,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.n2c2 import DEV_FRACTION, convert_n2c2
 
 
@@ -18,6 +18,7 @@ def main(
     seed: Annotated[int, typer.Option(help="Seed of the dev split carved from train")] = 13,
     dev_fraction: Annotated[float, typer.Option(help="Share of official train used as dev")] = DEV_FRACTION,
 ) -> None:
+    """Convert a local n2c2 2018 Track 2 release (brat train/ and test/ folders) to DocBins."""
     if not n2c2_dir.strip():
         fail("No n2c2 folder given: set vars.n2c2_dir to your local n2c2 2018 Track 2 release")
     try:

@@ -7,7 +7,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.notes import notes_to_docs
 from clin_distill.docio import write_docbin
 from clin_distill.runtime.tokenizer import clinical_blank
@@ -19,6 +19,7 @@ def main(
     id_column: Annotated[str | None, typer.Option(help="Id field (default: id or note_id)")] = None,
     text_column: Annotated[str | None, typer.Option(help="Text field (default: text or note_text)")] = None,
 ) -> None:
+    """Turn unlabeled notes (folder of .txt, JSONL {"id","text"} or CSV with a text column) into a DocBin."""
     try:
         docs, report = notes_to_docs(clinical_blank(), notes, id_column, text_column)
     except CorpusError as err:

@@ -11,6 +11,7 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
+from clin_distill.files.base import FileFormatError
 from clin_distill.labels import LABELS
 from clin_distill.markdown import markdown_table
 from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
@@ -46,6 +47,8 @@ def main(
     n_resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples")] = N_RESAMPLES,
     seed: Annotated[int, typer.Option(help="Bootstrap seed")] = SEED,
 ) -> None:
+    """Score trained pipelines and teachers on a gold corpus: strict/lenient P/R/F with bootstrap CIs and an
+    error breakdown, written to <out_dir>/<system>/<corpus>.json (+ .spans.json)."""
     gold = read_docbin(gold_path)
     label_list = parse_list(labels) or scored_labels(gold, LABELS)
     if not label_list:
@@ -58,12 +61,11 @@ def main(
         models = parse_named(model or [])
         systems = [predict_with_model(name, target, gold) for name, target in models.items()]
         for teacher in teacher_names:
-            meta_dir = out_dir / "teachers"  # <t>.json, <t>.usage.json, <t>/*.json from the teach steps
-            meta = [*sorted(meta_dir.glob(f"{teacher}.*json")), *sorted((meta_dir / teacher).glob("*.json"))]
-            systems.append(read_teacher(teachers_dir, teacher, corpus, split, meta))
+            metrics = out_dir / "teachers" / f"{teacher}.json"  # written by the teach steps
+            systems.append(read_teacher(teachers_dir, teacher, corpus, split, metrics))
         for name, folder in parse_named(predictions or []).items():
             systems.append(read_predictions(name, Path(folder), split, "combination"))
-    except (PredictionError, KeyError) as err:
+    except (PredictionError, FileFormatError, KeyError) as err:
         fail(str(err).strip("'\""))
     if not systems:
         fail("nothing to evaluate: give --model and/or --teachers")

@@ -16,6 +16,7 @@ def main(
         Path | None, typer.Option(help="Folder mirroring assets/ (default: $CLIN_DISTILL_ASSET_MIRROR)")
     ] = None,
 ) -> None:
+    """Fetch and verify the assets listed in project.yml (mirror first, then pinned URLs)."""
     assets = assets_from_project(srsly.read_yaml(project_file))
     try:
         done = fetch_all(

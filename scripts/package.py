@@ -34,6 +34,9 @@ def main(
         str, typer.Option(help="The packaged student's name in the metrics folder")
     ] = "distilled",
 ) -> None:
+    """Package a trained student as en_<name>: add ConText assertion after NER (and the int8 switch, off),
+    write meta.json (labels, backbone, corpora, teacher combination, scores, speed, licences) and build the
+    sdist and wheel into <packages_dir>/en_<name>-<version>/dist."""
     try:
         root = build_package(
             model_dir, packages_dir, name, version, metrics, benchmark, combine, pool, system

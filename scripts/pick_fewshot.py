@@ -26,6 +26,7 @@ def main(
     min_chars: Annotated[int, typer.Option("--min-chars", min=1)] = 80,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1)] = 400,
 ) -> None:
+    """Pick k short few-shot examples from a gold train split (deterministic) for the local-llm teacher."""
     examples = pick_examples(read_docbin(train), k, min_chars, max_chars)
     if not examples:
         fail(f"{train}: no segment of {min_chars}-{max_chars} chars holds a whole gold entity")

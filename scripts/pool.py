@@ -8,8 +8,8 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.base import CorpusError
-from clin_distill.corpora.pool import build_pool
+from clin_distill.corpora.files import CorpusError
+from clin_distill.corpora.pool import build_pool, pool_table
 from clin_distill.corpora.public import parse_datasets
 from clin_distill.runtime.tokenizer import clinical_blank
 
@@ -22,20 +22,22 @@ def main(
         str, typer.Option(help="Folder or file of unlabeled notes (.txt, .jsonl, .csv); empty: none")
     ] = "",
 ) -> None:
+    """Pool every gold corpus in --datasets (corpus/gold/<dataset>) and the user's notes into
+    corpus/pool/{train,dev,test,notes}.spacy: the texts the teachers label."""
     try:
         summary = build_pool(
             clinical_blank(), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None
         )
     except CorpusError as err:
         fail(str(err))
-    header, rows = summary.table()
+    header, rows = pool_table(summary)
     msg.table(rows, header=header, divider=True, title="pool")
-    for notice in summary.notes["notices"]:
+    for notice in summary.notes.notices:
         msg.info(notice)
     n = summary.notes
     msg.good(
-        f"Pooled {len(summary.docs)} corpora and {n['kept']} of {n['read']} notes "
-        f"(skipped: {n['skipped'] or 'none'}) → {out_dir}"
+        f"Pooled {len(summary.corpora)} corpora and {n.kept} of {n.read} notes "
+        f"(skipped: {n.skipped or 'none'}) → {out_dir}"
     )
 
 

@@ -22,6 +22,7 @@ def main(
     height: Annotated[int, typer.Option(min=200)] = WINDOW[1],
     dom: Annotated[Path | None, typer.Option(dir_okay=False, help="Also write the rendered DOM here")] = None,
 ) -> None:
+    """Render report.html headless with Debian's Chromium to a PNG screenshot (1400×3000)."""
     try:
         rendered = render(html_path, png_path, (width, height))
         if dom is not None:

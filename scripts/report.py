@@ -30,6 +30,8 @@ def main(
     teachers_dir: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
     no_examples: Annotated[bool, typer.Option("--no-examples", help="Export no note text")] = False,
 ) -> None:
+    """Write metrics/report.html (self-contained: inline CSS, base64 PNG plots) and metrics/report.md from the
+    evaluate, combine and benchmark outputs in the metrics folder."""
     use_examples = None if no_examples else examples
     try:
         report = build_report(metrics_dir, corpus, use_examples, teachers_dir, gold=examples)

@@ -59,6 +59,8 @@ def main(
     ] = None,
     code: str = typer.Option("", help="Python file to import in each actor (custom factories)"),
 ) -> None:
+    """Run a spaCy pipeline or an LLM teacher config over Parquet/JSONL note shards on Ray; restartable per
+    shard."""
     try:
         opted_in = parse_opt_in(allow_remote)
     except ValueError as err:

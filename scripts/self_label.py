@@ -9,7 +9,8 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.docio import read_docbin, write_docbin, write_json
+from clin_distill.docio import read_docbin, write_docbin
+from clin_distill.files.self_training import RuleSettings, SelfTraining
 from clin_distill.student.self_training import SelfTrainingRule, self_label
 
 
@@ -26,6 +27,8 @@ def main(
     floor: Annotated[float, typer.Option(help="Confidence below which a student span is ignored")] = 0.5,
     beam_width: Annotated[int, typer.Option(help="Parses per doc for the span confidences")] = 8,
 ) -> None:
+    """Self-training data: the distilled student labels its own training texts; its confident spans join the
+    teachers' combined labels (clin_distill.student.self_training) in a new training corpus."""
     try:
         rule = SelfTrainingRule(threshold, floor, beam_width)
     except ValueError as err:
@@ -34,10 +37,9 @@ def main(
     docs = read_docbin(train_path, nlp.vocab)
     merged, counts = self_label(nlp, docs, rule)
     n = write_docbin(output, merged)
-    write_json(
-        summary,
-        {"model": str(model), "docs": n, "rule": rule.__dict__, "counts": dict(sorted(counts.items()))},
-    )
+    SelfTraining(
+        model=str(model), docs=n, rule=RuleSettings(**vars(rule)), counts=dict(sorted(counts.items()))
+    ).write(summary)
     msg.table(sorted(counts.items()), header=["what", "count"], divider=True)
     msg.good(f"Self-training corpus: {n} docs → {output}")
 

@@ -24,17 +24,19 @@ def main(
         "training/teachers"
     ),
 ) -> None:
+    """Label a gold corpus with an ontology teacher pipeline and score it on dev/test."""
     overrides = quickumls_overrides(config, quickumls_path, quickumls_threshold)
     nlp = assemble_teacher(config, overrides)
     (teachers_dir / name).parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(teachers_dir / name)
     result = teach_corpus(nlp, corpus_dir, out_dir, name, metrics)
-    scored = result["scores"].get("test") or result["scores"].get("dev")
-    micro = f"strict micro F {scored['strict']['micro']['f']:.3f}" if scored else "no gold dev/test"
+    scored = result.scores.get("test") or result.scores.get("dev")
+    micro = f"strict micro F {scored.prf('strict', 'micro').f:.3f}" if scored else "no gold dev/test"
     splits = ", ".join(
-        f"{s}: {v['labelled']}/{v['docs']} ({v['docs_per_s']} docs/s)" for s, v in result["splits"].items()
+        f"{s}: {v.labelled}/{v.docs} ({v.docs_per_s} docs/s)" for s, v in result.splits.items()
     )
-    msg.good(f"{name}: {splits}; failures {result['failures']}; {micro} → {out_dir}, {metrics}")
+    failures = {s: v.failed for s, v in result.splits.items()}
+    msg.good(f"{name}: {splits}; failures {failures}; {micro} → {out_dir}, {metrics}")
 
 
 if __name__ == "__main__":

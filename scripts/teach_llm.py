@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import srsly
 import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.guard import RemoteEndpointRefused, parse_opt_in
 from clin_distill.llm.run import SPLITS, parse_names, run_teachers
 from clin_distill.llm.transport import AuthError
@@ -29,7 +29,7 @@ def _tables(manifest: dict, metrics_dir: Path) -> None:
             rows.append((t["name"], split, c["docs"], c["labelled"], c["failed"]))
     msg.table(rows, header=("teacher", "split", "docs", "labelled", "failed"), divider=True)
     for t in manifest["teachers"]:
-        scores = srsly.read_json(metrics_dir / f"{t['name']}.json")["scores"]
+        scores = TeacherMetrics.read(metrics_dir / f"{t['name']}.json").scores
         if scores:
             msg.text(f"{t['name']} vs gold")
             rows, header = score_table(scores)
@@ -60,6 +60,7 @@ def main(
         int, typer.Option("--max-docs", min=0, help="At most N docs per split (0 = all)")
     ] = 0,
 ) -> None:
+    """Label a gold corpus with LLM teachers (configs/teachers/<name>.cfg): concurrent, cached, costed."""
     try:
         opted_in = parse_opt_in(allow_remote)
     except ValueError as err:

@@ -28,6 +28,7 @@ def main(
         Path | None, typer.Option(dir_okay=False, help="JSON file for scores and errors")
     ] = None,
 ) -> None:
+    """List what a teacher misses and gets wrong on gold train/dev splits, by kind (never test)."""
     split_list = [s.strip() for s in splits.split(",") if s.strip()]
     try:
         for split in split_list:
@@ -66,7 +67,7 @@ def main(
                     "corpus": r.corpus,
                     "split": r.split,
                     "labels": r.labels,
-                    "scores": r.scores,
+                    "scores": r.scores.model_dump(),
                     "errors": [[*k, v] for k, v in r.errors.most_common()],
                 }
                 for r in reports

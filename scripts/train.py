@@ -41,6 +41,7 @@ def main(
         typer.Option(exists=True, file_okay=False, help="Trained student to start from (self-training)"),
     ] = None,
 ) -> None:
+    """Train a student NER pipeline from configs/student_*.cfg on a DocBin corpus, selecting on gold dev."""
     try:
         record = train_student(
             config_path,

@@ -3,7 +3,9 @@
 Modules: ``machine`` (CPU and its FLOP peak), ``flops`` (encoder FLOPs per wordpiece),
 ``batching`` (fixed and length-sorted wordpiece-budget batches), ``throughput`` (timing,
 latency, peak RSS), ``student`` (the pipeline's encoder, tokenizer and windows), ``costs``
-(price table, teacher ledgers), ``run`` (the whole benchmark) and ``tables`` (output).
+(teachers' speed and cost from their metrics and ledgers), ``run`` (the whole benchmark),
+``summary`` (headline numbers and goals) and ``tables`` (output). The result is written as
+:class:`clin_distill.files.benchmark.Benchmark`.
 """
 
 from .flops import EncoderShape

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EncoderShape:
+    """Layers, hidden and intermediate sizes of a BERT-style encoder, and its FLOPs (module docstring)."""
+
     layers: int
     hidden: int
     intermediate: int
@@ -34,10 +36,12 @@ class EncoderShape:
 
     @property
     def linear_flops_per_wordpiece(self) -> int:
+        """FLOPs per wordpiece of the Linear layers (all layers), independent of the sequence length."""
         h, i = self.hidden, self.intermediate
         return self.layers * (4 * 2 * h * h + 2 * 2 * h * i)
 
     def attention_flops_per_wordpiece(self, seq_len: int) -> int:
+        """FLOPs per wordpiece of attention (scores and weighted sum) for a sequence of ``seq_len``."""
         return self.layers * 4 * seq_len * self.hidden
 
     def flops_per_wordpiece(self, seq_len: int) -> int:
@@ -45,6 +49,7 @@ class EncoderShape:
         return self.linear_flops_per_wordpiece + self.attention_flops_per_wordpiece(seq_len)
 
     def sequence_flops(self, seq_len: int) -> int:
+        """FLOPs of one sequence of ``seq_len`` wordpieces, pooler included."""
         return seq_len * self.flops_per_wordpiece(seq_len) + 2 * self.hidden * self.hidden
 
     def flops(self, seq_lens: Iterable[int]) -> int:

@@ -19,38 +19,11 @@ from __future__ import annotations
 
 import os
 import platform
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..files.benchmark import Machine
+
 SIMD_FLAGS = ("sse2", "avx", "fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-
-
-@dataclass
-class Machine:
-    cpu_model: str
-    vendor: str
-    logical_cpus: int
-    physical_cores: int
-    usable_cpus: int
-    ghz: float
-    ghz_source: str
-    flags: list[str] = field(default_factory=list)
-    flops_per_cycle: int = 8
-    flops_per_cycle_rule: str = ""
-    python: str = platform.python_version()
-    torch: str = ""
-    torch_capability: str = ""
-    quantized_engine: str = ""
-
-    @property
-    def peak_gflops_per_core(self) -> float:
-        return self.ghz * self.flops_per_cycle
-
-    def peak_gflops(self, threads: int) -> float:
-        return self.peak_gflops_per_core * min(threads, self.usable_cpus)
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "peak_gflops_per_core": round(self.peak_gflops_per_core, 2)}
 
 
 def assumed_flops_per_cycle(flags: set[str], vendor: str) -> tuple[int, str]:

@@ -14,7 +14,7 @@ import gc
 import os
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
@@ -23,34 +23,40 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import get_doc_id, read_docbin, set_doc_id
+from ..files.benchmark import (
+    Benchmark,
+    EncoderSize,
+    Machine,
+    PrecisionQuality,
+    Quality,
+    Run,
+    Settings,
+    StudentFacts,
+    TeacherCost,
+    WindowChoice,
+    WindowRow,
+    WindowSweep,
+)
+from ..files.prices import Prices
+from ..files.scores import Scores
 from ..metrics import score_docs
 from ..runtime.int8 import ENV_OVERRIDE, quantize_pipeline
 from .batching import budget_batches, fixed_batches
-from .costs import PAPER_RATIOS, Prices, TeacherCost, cpu_usd_per_1k, llm_costs, ontology_costs
+from .costs import llm_costs, ontology_costs, paper_ratios
 from .flops import EncoderShape
-from .machine import Machine
-from .student import encoder_shape, strided_windows, window_setting, wordpiece_counts
-from .throughput import Run, time_pipeline
+from .student import encoder_shape, window_setting, wordpiece_counts, wordpiece_windows
+from .summary import PRECISIONS, summarize
+from .throughput import time_pipeline, torch_threads
 
-PRECISIONS = ("fp32", "int8")
-
-
-@dataclass
-class Settings:
-    batch_sizes: list[int] = field(default_factory=lambda: [1, 16])
-    wordpiece_budget: int = 4096
-    threads: list[int] = field(default_factory=lambda: [1, 2])
-    # (window, stride) settings timed besides the configured one, on fp32 with the reference batching
-    windows: list[tuple[int, int]] = field(default_factory=lambda: [(128, 128), (256, 192)])
-    n_process: int = 2
-
-    @classmethod
-    def quick(cls) -> Settings:
-        return cls(batch_sizes=[4], wordpiece_budget=1024, threads=[1], windows=[(64, 48)], n_process=0)
+__all__ = ["Settings", "load_student", "run_benchmark"]
 
 
 def load_student(model_dir: str | Path, precision: str) -> Language:
-    """Load the pipeline with any int8 component switched off, then quantize it for ``int8``."""
+    """Load the pipeline with any int8 component switched off, then quantize it for ``int8``.
+
+    Raises:
+        ValueError: ``int8`` was asked for a pipeline with no Linear layer in its transformer.
+    """
     before = os.environ.get(ENV_OVERRIDE)
     os.environ[ENV_OVERRIDE] = "0"
     try:
@@ -71,11 +77,10 @@ def _batchings(settings: Settings, lengths: list[int]) -> dict[str, list[list[in
     return out
 
 
-def _strict_f(pred: list[Doc], gold: list[Doc]) -> dict:
+def _scores(pred: list[Doc], gold: list[Doc]) -> Scores:
     for p, g in zip(pred, gold, strict=True):
         set_doc_id(p, get_doc_id(g))
-    scores = score_docs(pred, gold)
-    return {"strict_micro_f": scores["strict"]["micro"]["f"], "scores": scores}
+    return Scores.model_validate(score_docs(pred, gold))
 
 
 def _multiprocess_run(nlp: Language, texts: list[str], order: list[int], n_process: int, ref: Run) -> Run:
@@ -84,8 +89,6 @@ def _multiprocess_run(nlp: Language, texts: list[str], order: list[int], n_proce
     Latency is not observable per note here; wordpieces and FLOPs are the reference run's
     (same notes, same windows).
     """
-    from .throughput import torch_threads
-
     sorted_texts = [texts[i] for i in order]
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     with torch_threads(1):
@@ -112,14 +115,23 @@ def _multiprocess_run(nlp: Language, texts: list[str], order: list[int], n_proce
     )
 
 
-def bench_student(
-    model_dir: Path, gold: list[Doc], settings: Settings, machine: Machine
-) -> tuple[list[Run], dict, dict]:
-    """Time every (precision, threads, batching); returns runs, F1 per precision, and model facts."""
+@dataclass
+class StudentBench:
+    """Every timed run of the student, F1 per precision with the window sweep, and the model's facts."""
+
+    runs: list[Run]
+    quality: Quality
+    facts: StudentFacts
+
+
+def bench_student(model_dir: Path, gold: list[Doc], settings: Settings, machine: Machine) -> StudentBench:
+    """Time every (precision, threads, batching), the window settings (fp32) and ``n_process``."""
     texts = [d.text for d in gold]
     runs: list[Run] = []
-    quality: dict[str, dict] = {}
-    facts: dict = {}
+    quality: dict[str, PrecisionQuality] = {}
+    sweep: WindowSweep | None = None
+    facts: StudentFacts | None = None
+    ref: Run | None = None
     threads = [t for t in settings.threads if t <= machine.usable_cpus] or [1]
     for precision in PRECISIONS:
         nlp = load_student(model_dir, precision)
@@ -127,8 +139,7 @@ def bench_student(
         lengths = wordpiece_counts(nlp, texts)
         batchings = _batchings(settings, lengths)
         ref_batching = next(reversed(batchings))
-        if not facts:
-            facts = _model_facts(nlp, shape, lengths)
+        facts = facts or _model_facts(nlp, shape, lengths)
         # one note at a time is a latency setting: timed single-threaded only (more threads only spin)
         configs = [(t, b) for t in threads for b in batchings if not (b == "bs=1" and t > 1)]
         for t, b in tqdm(configs, desc=f"student {precision}", unit=" config"):
@@ -144,19 +155,22 @@ def bench_student(
             )
             runs.append(run)
             if t == max(threads) and b == ref_batching:
-                quality[precision] = {"run": run.name, **_strict_f(docs, gold)}
+                scores = _scores(docs, gold)
+                quality[precision] = PrecisionQuality(
+                    run=run.name, strict_micro_f=scores.prf("strict", "micro").f, scores=scores
+                )
                 ref = run
         if precision == "fp32":
-            quality["windows"] = _window_sweep(
-                nlp, texts, gold, batchings[ref_batching], ref, quality, settings
+            sweep, sweep_runs = _window_sweep(
+                nlp, texts, gold, batchings[ref_batching], ref, quality["fp32"], settings
             )
-            runs.extend(quality["windows"].pop("runs"))
+            runs.extend(sweep_runs)
         if settings.n_process > 1 and machine.usable_cpus >= settings.n_process:
             order = sorted(range(len(texts)), key=lambda i: -lengths[i])
             runs.append(_multiprocess_run(nlp, texts, order, settings.n_process, ref))
         del nlp
         _release_memory()
-    return runs, quality, facts
+    return StudentBench(runs, Quality(fp32=quality["fp32"], int8=quality["int8"], windows=sweep), facts)
 
 
 def _window_sweep(
@@ -165,28 +179,30 @@ def _window_sweep(
     gold: list[Doc],
     batches: list[list[int]],
     ref: Run,
-    quality: dict,
+    reference: PrecisionQuality,
     settings: Settings,
-) -> dict:
+) -> tuple[WindowSweep, list[Run]]:
     """Time each (window, stride) with the reference batching; recommend the fastest that keeps F1.
 
-    "Keeps F1" = strict micro F1 within 0.5 points of the configured setting's.
+    Each setting runs through the shipped span getter (windows shortened to fit the encoder), so no
+    setting truncates a note. "Keeps F1" = strict micro F1 within
+    ``settings.goals.window_max_f1_loss_points`` of the configured setting's (the reference run).
     """
     configured = window_setting(nlp)
     rows = [
-        {
-            "window": configured.get("window"),
-            "stride": configured.get("stride"),
-            "configured": True,
-            "notes_per_s": ref.notes_per_s,
-            "strict_micro_f": quality["fp32"]["strict_micro_f"],
-        }
+        WindowRow(
+            window=configured.window,
+            stride=configured.stride,
+            configured=True,
+            notes_per_s=ref.notes_per_s,
+            strict_micro_f=reference.strict_micro_f,
+        )
     ]
     runs = []
     for window, stride in settings.windows:
-        if (window, stride) == (configured.get("window"), configured.get("stride")):
+        if (window, stride) == (configured.window, configured.stride):
             continue
-        with strided_windows(nlp, window, stride):
+        with wordpiece_windows(nlp, window, stride):
             run, docs = time_pipeline(
                 nlp,
                 texts,
@@ -198,22 +214,15 @@ def _window_sweep(
                 shape=encoder_shape(nlp),
             )
         runs.append(run)
+        f1 = _scores(docs, gold).prf("strict", "micro").f
         rows.append(
-            {
-                "window": window,
-                "stride": stride,
-                "configured": False,
-                "notes_per_s": run.notes_per_s,
-                "strict_micro_f": _strict_f(docs, gold)["strict_micro_f"],
-            }
+            WindowRow(
+                window=window, stride=stride, configured=False, notes_per_s=run.notes_per_s, strict_micro_f=f1
+            )
         )
-    floor = rows[0]["strict_micro_f"] - 0.005
-    best = max((r for r in rows if r["strict_micro_f"] >= floor), key=lambda r: r["notes_per_s"])
-    return {
-        "settings": rows,
-        "recommended": {"window": best["window"], "stride": best["stride"]},
-        "runs": runs,
-    }
+    floor = rows[0].strict_micro_f - settings.goals.window_max_f1_loss_points / 100
+    best = max((r for r in rows if r.strict_micro_f >= floor), key=lambda r: r.notes_per_s)
+    return WindowSweep(settings=rows, recommended=WindowChoice(window=best.window, stride=best.stride)), runs
 
 
 def _release_memory() -> None:
@@ -223,105 +232,30 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _model_facts(nlp: Language, shape: EncoderShape, lengths: list[int]) -> dict:
+def _model_facts(nlp: Language, shape: EncoderShape, lengths: list[int]) -> StudentFacts:
     setting = window_setting(nlp)
-    window = int(setting.get("window", 128))
-    return {
-        "pipeline": nlp.pipe_names,
-        "encoder": {"layers": shape.layers, "hidden": shape.hidden, "intermediate": shape.intermediate},
-        "window": setting,
-        "flops_per_wordpiece_at_window": shape.flops_per_wordpiece(window + 2),
-        "linear_flops_per_wordpiece": shape.linear_flops_per_wordpiece,
-        "mean_wordpieces_per_note": statistics.fmean(lengths) if lengths else 0.0,
-    }
-
-
-def _best(runs: list[Run], precision: str) -> Run:
-    """The fastest run of ``precision`` with the pipeline's configured windows."""
-    return max(
-        (r for r in runs if r.precision == precision and "window=" not in r.batching),
-        key=lambda r: r.notes_per_s,
+    window = setting.window or 128
+    return StudentFacts(
+        pipeline=nlp.pipe_names,
+        encoder=EncoderSize(layers=shape.layers, hidden=shape.hidden, intermediate=shape.intermediate),
+        window=setting,
+        flops_per_wordpiece_at_window=shape.flops_per_wordpiece(window + 2),
+        linear_flops_per_wordpiece=shape.linear_flops_per_wordpiece,
+        mean_wordpieces_per_note=statistics.fmean(lengths) if lengths else 0.0,
     )
 
 
-def _same_config_speedups(runs: list[Run], cpu_time: bool = False) -> dict[str, float]:
-    """int8 over fp32 notes/s per configuration; by CPU time instead of wall time when ``cpu_time``."""
-    fp32 = {r.name.removeprefix("fp32 "): r for r in runs if r.precision == "fp32"}
-    out = {}
-    for r in runs:
-        key = r.name.removeprefix("int8 ")
-        if r.precision != "int8" or key not in fp32:
-            continue
-        if not cpu_time:
-            out[key] = round(r.notes_per_s / fp32[key].notes_per_s, 3)
-        elif r.cpu_s and fp32[key].cpu_s:
-            out[key] = round(fp32[key].cpu_s / r.cpu_s, 3)
-    return out
-
-
-def summarize(
-    runs: list[Run], quality: dict, machine: Machine, prices: Prices, teachers: list[TeacherCost]
-) -> dict:
-    best = {p: _best(runs, p) for p in PRECISIONS}
-    f1 = {p: quality[p]["strict_micro_f"] for p in PRECISIONS}
-    fp32 = best["fp32"]
-    pct_peak = 100 * fp32.gflops / machine.peak_gflops(fp32.threads)
-    speedups = _same_config_speedups(runs)
-    best_speedup = best["int8"].notes_per_s / fp32.notes_per_s
-    students = {
-        p: {
-            "notes_per_s": best[p].notes_per_s,
-            "usd_per_1k": cpu_usd_per_1k(best[p].notes_per_s, best[p].threads, prices),
-            "run": best[p].name,
+def _against_peak(run: Run, machine: Machine) -> Run:
+    """``run`` with its GFLOP/s as a % of the machine's fp32 peak (wall clock, and per CPU-second)."""
+    peak, per_cpu_s = machine.peak_gflops(run.threads), run.gflop_per_cpu_s
+    return run.model_copy(
+        update={
+            "pct_of_fp32_peak": round(100 * run.gflops / peak, 1) if peak else None,
+            "pct_of_core_peak_per_cpu_s": round(100 * per_cpu_s / machine.peak_gflops_per_core, 1)
+            if per_cpu_s
+            else None,
         }
-        for p in PRECISIONS
-    }
-    rows = [
-        {
-            "system": f"student {p}",
-            "notes_per_s": s["notes_per_s"],
-            "usd_per_1k": s["usd_per_1k"],
-            "source": s["run"],
-        }
-        for p, s in students.items()
-    ]
-    for t in teachers:
-        row = {
-            "system": f"{t.kind} teacher {t.name}",
-            "notes_per_s": t.notes_per_s,
-            "usd_per_1k": t.usd_per_1k,
-            "source": t.source,
-        }
-        for p, s in students.items():
-            row[f"speedup_{p}"] = s["notes_per_s"] / t.notes_per_s if t.notes_per_s else None
-            row[f"cost_ratio_{p}"] = (
-                t.usd_per_1k / s["usd_per_1k"] if t.usd_per_1k and s["usd_per_1k"] else None
-            )
-        row["paper_speedup"] = PAPER_RATIOS["speedup_vs"].get(t.name)
-        row["paper_cost_ratio"] = PAPER_RATIOS["cost_ratio_vs"].get(t.name)
-        rows.append(row)
-    return {
-        "best": {p: r.name for p, r in best.items()},
-        "int8_speedup_best_vs_best": round(best_speedup, 3),
-        "int8_speedup_same_config": speedups,
-        "int8_speedup_same_config_cpu_time": _same_config_speedups(runs, cpu_time=True),
-        "f1_strict_micro": f1,
-        "f1_loss_points": round(100 * (f1["fp32"] - f1["int8"]), 3),
-        "fp32_pct_of_peak": round(pct_peak, 1),
-        "fp32_cpu_share": None if fp32.cpu_share is None else round(fp32.cpu_share, 3),
-        "fp32_pct_of_core_peak_per_cpu_s": round(100 * fp32.gflop_per_cpu_s / machine.peak_gflops_per_core, 1)
-        if fp32.gflop_per_cpu_s
-        else None,
-        "flop_bound_notes_per_s": round(fp32.notes_per_s * 100 / pct_peak, 2) if pct_peak else None,
-        "goals": {
-            "fp32_at_least_50pct_of_flop_bound": pct_peak >= 50,
-            "int8_at_least_1.6x": best_speedup >= 1.6,
-            "int8_f1_loss_at_most_0.5": 100 * (f1["fp32"] - f1["int8"]) <= 0.5,
-        },
-        "recommended_window": quality["windows"]["recommended"],
-        "table": rows,
-        "paper": PAPER_RATIOS,
-    }
+    )
 
 
 def run_benchmark(
@@ -332,37 +266,42 @@ def run_benchmark(
     machine: Machine,
     max_docs: int,
     settings: Settings,
-) -> dict:
+) -> Benchmark:
+    """Benchmark the student at ``model_dir`` on the first ``max_docs`` notes of ``test_path``.
+
+    Every (precision, threads, batching) of ``settings`` is timed on this process's CPU (``machine``),
+    then the window settings (fp32) and ``nlp.pipe`` with processes. ``teachers_metrics``
+    (``metrics/teachers``) gives the teachers' speed and LLM ledgers; ``prices`` their cost.
+
+    Returns:
+        The :class:`~clin_distill.files.benchmark.Benchmark` (not written): times in seconds (latency
+        in ms), speed in notes/s, encoder work in GFLOP, memory in MiB, cost in USD per 1,000 notes,
+        F1 as fractions and F1 losses in points; its summary says which ``settings.goals`` were met.
+
+    Raises:
+        ValueError: no notes in ``test_path``, a pipeline without a transformer to quantize, or a
+            teacher file of the wrong schema (:class:`~clin_distill.files.base.FileFormatError`).
+    """
     gold = read_docbin(test_path)[:max_docs]
     if not gold:
         raise ValueError(f"{test_path}: no docs")
-    runs, quality, facts = bench_student(model_dir, gold, settings, machine)
+    bench = bench_student(model_dir, gold, settings, machine)
     teachers: list[TeacherCost] = []
     if teachers_metrics and teachers_metrics.is_dir():
         teachers = ontology_costs(teachers_metrics, prices)
-    teachers += llm_costs(teachers_metrics, prices, facts["mean_wordpieces_per_note"])
-    runs_out = []
-    for r in runs:
-        peak = machine.peak_gflops(r.threads)
-        per_core = machine.peak_gflops_per_core
-        per_cpu_s = r.gflop_per_cpu_s
-        runs_out.append(
-            {
-                **r.to_dict(),
-                "pct_of_fp32_peak": round(100 * r.gflops / peak, 1) if peak else None,
-                "pct_of_core_peak_per_cpu_s": round(100 * per_cpu_s / per_core, 1) if per_cpu_s else None,
-            }
-        )
-    return {
-        "model": str(model_dir),
-        "test": str(test_path),
-        "n_docs": len(gold),
-        "machine": machine.to_dict(),
-        "student": facts,
-        "settings": settings.__dict__,
-        "runs": runs_out,
-        "quality": quality,
-        "teachers": [t.to_dict() for t in teachers],
-        "prices": prices.to_dict(),
-        "summary": summarize(runs, quality, machine, prices, teachers),
-    }
+    teachers += llm_costs(teachers_metrics, prices, bench.facts.mean_wordpieces_per_note)
+    runs = [_against_peak(r, machine) for r in bench.runs]
+    summary = summarize(runs, bench.quality, machine, prices, teachers, settings.goals, paper_ratios())
+    return Benchmark(
+        model=str(model_dir),
+        test=str(test_path),
+        n_docs=len(gold),
+        machine=machine,
+        student=bench.facts,
+        settings=settings,
+        runs=runs,
+        quality=bench.quality,
+        teachers=teachers,
+        prices=prices,
+        summary=summary,
+    )

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
-import spacy
 from spacy.language import Language
-from spacy.training import Example
 
-from ..labels import LABELS
+from ..files.benchmark import WindowSetting
+from ..runtime.windows import make_wordpiece_windows
 from .flops import EncoderShape
-
-STRIDED = "spacy-transformers.strided_spans.v1"
 
 
 def transformer_pipe(nlp: Language):
@@ -26,6 +22,7 @@ def transformer_pipe(nlp: Language):
 
 
 def encoder_shape(nlp: Language) -> EncoderShape:
+    """Layers, hidden and intermediate sizes of the pipeline's encoder."""
     return EncoderShape.from_config(transformer_pipe(nlp).model.transformer.config)
 
 
@@ -36,62 +33,26 @@ def wordpiece_counts(nlp: Language, texts: Sequence[str]) -> list[int]:
     return [len(ids) for ids in encoded]
 
 
-def window_setting(nlp: Language) -> dict:
-    """The transformer's configured span getter, e.g. ``{"window": 128, "stride": 96}``."""
+def window_setting(nlp: Language) -> WindowSetting:
+    """The transformer's configured span getter, e.g. ``clin_distill.wordpiece_windows.v1`` 128/96."""
     name = next(n for n, p in nlp.pipeline if p is transformer_pipe(nlp))
     getter = dict(nlp.config["components"][name]["model"].get("get_spans", {}))
-    return {k: v for k, v in getter.items() if k in ("@span_getters", "window", "stride")}
+    return WindowSetting.model_validate(
+        {k: v for k, v in getter.items() if k in ("@span_getters", "window", "stride")}
+    )
 
 
 @contextlib.contextmanager
-def strided_windows(nlp: Language, window: int, stride: int) -> Iterator[None]:
-    """Temporarily run the transformer over strided spans of ``window`` tokens every ``stride``."""
+def wordpiece_windows(nlp: Language, window: int, stride: int) -> Iterator[None]:
+    """Temporarily run the transformer over ``window`` tokens every ``stride`` tokens with the shipped
+    span getter (``clin_distill.wordpiece_windows.v1``): windows that do not fit the encoder are
+    shortened, so no setting truncates a note."""
     model = transformer_pipe(nlp).model
     before = model.attrs["get_spans"]
-    model.attrs["get_spans"] = spacy.registry.get("span_getters", STRIDED)(window=window, stride=stride)
+    getter = make_wordpiece_windows(window, stride)
+    getter.bind(model)
+    model.attrs["get_spans"] = getter
     try:
         yield
     finally:
         model.attrs["get_spans"] = before
-
-
-def untrained_student(
-    backbone: str | Path, labels: Sequence[str] = LABELS, window: int = 128, stride: int = 96
-):
-    """A spacy-transformers + NER pipeline over ``backbone`` with random NER weights (for speed only)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe(
-        "transformer",
-        config={
-            "model": {
-                "@architectures": "spacy-transformers.TransformerModel.v3",
-                "name": str(backbone),
-                "tokenizer_config": {"use_fast": True},
-                "get_spans": {"@span_getters": STRIDED, "window": window, "stride": stride},
-            }
-        },
-    )
-    nlp.add_pipe(
-        "ner",
-        config={
-            "model": {
-                "@architectures": "spacy.TransitionBasedParser.v2",
-                "state_type": "ner",
-                "hidden_width": 64,
-                "maxout_pieces": 2,
-                "use_upper": False,
-                "tok2vec": {
-                    "@architectures": "spacy-transformers.TransformerListener.v1",
-                    "grad_factor": 1.0,
-                    "pooling": {"@layers": "reduce_mean.v1"},
-                },
-            }
-        },
-    )
-    sample = nlp.make_doc(" ".join(labels).lower())
-    examples = [Example.from_dict(sample, {"entities": [(0, len(labels[0]), labels[0])]})]
-    ner = nlp.get_pipe("ner")
-    for label in labels:
-        ner.add_label(label)
-    nlp.initialize(lambda: examples)
-    return nlp

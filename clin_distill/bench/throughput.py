@@ -15,70 +15,13 @@ import contextlib
 import statistics
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..files.benchmark import Run
 from .flops import EncoderShape
-
-
-@dataclass
-class Run:
-    name: str
-    precision: str
-    threads: int
-    batching: str
-    n_docs: int
-    words: int
-    wordpieces: int
-    padded_wordpieces: int
-    gflop: float
-    padded_gflop: float
-    wall_s: float
-    cpu_s: float | None
-    latency_p50_ms: float
-    latency_p95_ms: float
-    peak_rss_mb: float | None
-
-    @property
-    def notes_per_s(self) -> float:
-        return self.n_docs / self.wall_s
-
-    @property
-    def words_per_s(self) -> float:
-        return self.words / self.wall_s
-
-    @property
-    def wordpieces_per_s(self) -> float:
-        return self.wordpieces / self.wall_s
-
-    @property
-    def gflops(self) -> float:
-        """Achieved GFLOP/s: useful (unpadded) encoder FLOPs over the whole pipeline's wall time."""
-        return self.gflop / self.wall_s
-
-    @property
-    def cpu_share(self) -> float | None:
-        """CPU seconds over (wall seconds x threads): below 1 when other processes took the cores."""
-        return self.cpu_s / (self.wall_s * self.threads) if self.cpu_s is not None else None
-
-    @property
-    def gflop_per_cpu_s(self) -> float | None:
-        """GFLOP per CPU-second of this process: the per-core rate, robust to other load on the machine."""
-        return self.gflop / self.cpu_s if self.cpu_s else None
-
-    def to_dict(self) -> dict:
-        return {
-            **asdict(self),
-            "cpu_share": None if self.cpu_share is None else round(self.cpu_share, 3),
-            "gflop_per_cpu_s": None if self.gflop_per_cpu_s is None else round(self.gflop_per_cpu_s, 2),
-            "notes_per_s": round(self.notes_per_s, 3),
-            "words_per_s": round(self.words_per_s, 1),
-            "wordpieces_per_s": round(self.wordpieces_per_s, 1),
-            "gflops": round(self.gflops, 2),
-        }
 
 
 def peak_rss_mb() -> float | None:
@@ -103,6 +46,7 @@ def reset_peak_rss() -> bool:
 
 @contextlib.contextmanager
 def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch threads; the previous count is restored after."""
     import torch
 
     before = torch.get_num_threads()

@@ -6,7 +6,7 @@ search and the ``best`` choice, and :mod:`.disagreements` for the review export.
 """
 
 from .apply import Combined, Part, combine, make_doc, to_docs
-from .clusters import Cluster, Span3, cluster_spans
+from .clusters import Cluster, cluster_spans
 from .dawid_skene import DawidSkene
 from .disagreements import disagreement, label_studio_task, top_disagreements
 from .run import STRATEGIES, CombineReport, named_strategy, run_combine
@@ -25,7 +25,6 @@ __all__ = [
     "Intersection",
     "KOfN",
     "Part",
-    "Span3",
     "Strategy",
     "Union",
     "Weighted",

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from ..docio import corpus_of, set_doc_id, set_provenance
+from ..docio import corpus_of, set_doc_id, set_provenance, tokens_copy
 from ..labels import LABELS
-from .clusters import Cluster, Span3, cluster_spans, label_rank
+from ..offsets import TokenSpan
+from .clusters import Cluster, cluster_spans, label_rank
 from .strategies import Decision, Strategy
 from .teachers import DocVotes
 
@@ -34,6 +35,8 @@ ON_FAILURE = ("exclude", "abstain")
 
 @dataclass(frozen=True)
 class Part:
+    """One part of a plan: these labels are decided by these teachers under this strategy."""
+
     labels: tuple[str, ...]
     teachers: tuple[str, ...]
     strategy: Strategy
@@ -44,30 +47,32 @@ class Combined:
     """Output spans per doc (every doc some plan teacher labelled), the excluded docs with the
     plan teachers that did not label them, counts, and the fitted strategy of each part."""
 
-    spans: dict[str, list[Span3]] = field(default_factory=dict)
+    spans: dict[str, list[TokenSpan]] = field(default_factory=dict)
     excluded: dict[str, list[str]] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     fitted: list[Strategy] = field(default_factory=list)
 
     @property
     def kept(self) -> list[str]:
+        """Docs with output spans that the failure rule did not exclude, in order."""
         return [doc_id for doc_id in self.spans if doc_id not in self.excluded]
 
 
 def plan_teachers(parts: Sequence[Part]) -> tuple[str, ...]:
+    """The teachers a plan uses, in first-seen order."""
     return tuple(dict.fromkeys(t for part in parts for t in part.teachers))
 
 
 def _part_candidates(
     docs: Sequence[DocVotes], part: Part, counts: Counter, counted: set[str]
-) -> tuple[dict[str, list[tuple[Span3, Decision]]], Strategy]:
+) -> tuple[dict[str, list[tuple[TokenSpan, Decision]]], Strategy]:
     prepared: list[tuple[str, list[str], list[Cluster]]] = []
     for dv in docs:
         voters = [t for t in part.teachers if t in dv.spans]
         spans = {t: [s for s in dv.spans[t] if s[2] in part.labels] for t in voters}
         prepared.append((dv.doc_id, voters, cluster_spans(spans)))
     fitted = part.strategy.fit([(c.votes, voters) for _, voters, clusters in prepared for c in clusters])
-    out: dict[str, list[tuple[Span3, Decision]]] = {}
+    out: dict[str, list[tuple[TokenSpan, Decision]]] = {}
     for doc_id, voters, clusters in prepared:
         found = out.setdefault(doc_id, [])
         doc_counts = counts if doc_id in counted else Counter()
@@ -88,12 +93,12 @@ def _part_candidates(
     return out, fitted
 
 
-def _merge(candidates: Iterable[tuple[Span3, Decision]], counts: Counter) -> list[Span3]:
+def _merge(candidates: Iterable[tuple[TokenSpan, Decision]], counts: Counter) -> list[TokenSpan]:
     ranked = sorted(
         candidates,
         key=lambda c: (-c[1].score, -c[1].votes, c[0][0] - c[0][1], c[0][0], label_rank(c[0][2])),
     )
-    taken: list[Span3] = []
+    taken: list[TokenSpan] = []
     for span, _ in ranked:
         if any(span[0] < t[1] and t[0] < span[1] for t in taken):
             counts["overlaps between parts dropped"] += 1
@@ -115,7 +120,7 @@ def combine(docs: Sequence[DocVotes], parts: Sequence[Part], on_failure: str = "
             result.excluded[dv.doc_id] = missing
         if len(missing) < len(teachers):
             usable.append(dv)
-    per_doc: dict[str, list[tuple[Span3, Decision]]] = {dv.doc_id: [] for dv in usable}
+    per_doc: dict[str, list[tuple[TokenSpan, Decision]]] = {dv.doc_id: [] for dv in usable}
     counted = {dv.doc_id for dv in usable if dv.doc_id not in result.excluded}
     for part in parts:
         found, fitted = _part_candidates(usable, part, result.counts, counted)
@@ -131,7 +136,7 @@ def combine(docs: Sequence[DocVotes], parts: Sequence[Part], on_failure: str = "
 def make_doc(
     base: Doc,
     doc_id: str,
-    spans: Iterable[Span3],
+    spans: Iterable[TokenSpan],
     labels: Sequence[str] | None = None,
     missing: Sequence[tuple[int, int]] = (),
 ) -> Doc:
@@ -141,7 +146,7 @@ def make_doc(
     ``labels`` (the labels the plan decided), so a student learns every one of them from it.
     ``missing`` token runs (outside ``spans``) get no annotation at all (see :mod:`.uncertain`).
     """
-    doc = Doc(base.vocab, words=[t.text for t in base], spaces=[bool(t.whitespace_) for t in base])
+    doc = tokens_copy(base)
     ents = []
     for start, end, label in spans:
         start, end = _strip_space(doc, start, end)

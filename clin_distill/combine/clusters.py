@@ -20,8 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..labels import LABELS
-
-Span3 = tuple[int, int, str]
+from ..offsets import TokenSpan
 
 
 def label_rank(label: str) -> tuple[int, str]:
@@ -31,9 +30,11 @@ def label_rank(label: str) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Cluster:
+    """Overlapping proposals of one doc: the covering token range, each teacher's span, and how many spans."""
+
     start: int
     end: int
-    proposals: Mapping[str, Span3]
+    proposals: Mapping[str, TokenSpan]
     n_spans: int
 
     @property
@@ -43,6 +44,7 @@ class Cluster:
 
     @property
     def labels(self) -> set[str]:
+        """The labels proposed in this cluster."""
         return {span[2] for span in self.proposals.values()}
 
     def representative(self, label: str) -> tuple[int, int, int]:
@@ -54,12 +56,12 @@ class Cluster:
         return start, end, n
 
 
-def _main_span(spans: list[Span3]) -> Span3:
+def _main_span(spans: list[TokenSpan]) -> TokenSpan:
     return min(spans, key=lambda s: (s[0] - s[1], s[0], label_rank(s[2])))
 
 
-def _make_cluster(members: list[tuple[str, Span3]]) -> Cluster:
-    by_teacher: dict[str, list[Span3]] = {}
+def _make_cluster(members: list[tuple[str, TokenSpan]]) -> Cluster:
+    by_teacher: dict[str, list[TokenSpan]] = {}
     for teacher, span in members:
         by_teacher.setdefault(teacher, []).append(span)
     proposals = {t: _main_span(spans) for t, spans in sorted(by_teacher.items())}
@@ -71,14 +73,14 @@ def _make_cluster(members: list[tuple[str, Span3]]) -> Cluster:
     )
 
 
-def cluster_spans(spans_by_teacher: Mapping[str, Iterable[Span3]]) -> list[Cluster]:
+def cluster_spans(spans_by_teacher: Mapping[str, Iterable[TokenSpan]]) -> list[Cluster]:
     """Connected components of overlapping spans across teachers, in text order."""
     flat = sorted(
         ((span, teacher) for teacher, spans in spans_by_teacher.items() for span in spans),
         key=lambda x: (x[0][0], x[0][1], label_rank(x[0][2]), x[1]),
     )
     clusters: list[Cluster] = []
-    members: list[tuple[str, Span3]] = []
+    members: list[tuple[str, TokenSpan]] = []
     extent_end = -1
     for span, teacher in flat:
         if span[1] <= span[0]:

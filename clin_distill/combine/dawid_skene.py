@@ -23,6 +23,8 @@ NONE = "O"
 
 
 class DawidSkene(Strategy):
+    """The Dawid–Skene strategy: fit on the items it labels, then decide each (module docstring)."""
+
     name = "dawid_skene"
 
     def __init__(
@@ -68,6 +70,7 @@ class DawidSkene(Strategy):
         self.confusion = counts / counts.sum(axis=2, keepdims=True)
 
     def fit(self, items: Sequence[Item]) -> DawidSkene:
+        """Estimate priors and confusions by EM on ``items`` (labels outside the classes are an error)."""
         for votes, _ in items:
             unknown = set(votes.values()) - set(self.classes)
             if unknown:
@@ -89,16 +92,23 @@ class DawidSkene(Strategy):
         self._m_step(post, obs)
         return self
 
+    def posterior(self, votes: Votes, teachers: Sequence[str]) -> dict[str, float]:
+        """P(true class | ``votes`` of the labelling ``teachers``), per class (the labels and ``O``)."""
+        post = self._posterior(self._observations([(votes, teachers)]))[0]
+        return {c: float(p) for c, p in zip(self.classes, post, strict=True)}
+
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The most probable of ``O`` and the proposed labels (ties: ``LABELS`` order, ``O`` last);
+        None for ``O``."""
         if not votes or not self.teachers:
             return None
-        post = self._posterior(self._observations([(votes, teachers)]))[0]
+        post = self.posterior(votes, teachers)
         allowed = set(votes.values()) | {NONE}
-        best = max((k for k, c in enumerate(self.classes) if c in allowed), key=lambda k: (post[k], -k))
-        label = self.classes[best]
+        rank = {c: k for k, c in enumerate(self.classes)}
+        label = max((c for c in self.classes if c in allowed), key=lambda c: (post[c], -rank[c]))
         if label == NONE:
             return None
-        return Decision(label, float(post[best]), sum(1 for v in votes.values() if v == label))
+        return Decision(label, post[label], sum(1 for v in votes.values() if v == label))
 
     def accuracy(self) -> dict[str, float]:
         """Each teacher's estimated probability of reporting the true class (prior-weighted)."""
@@ -107,6 +117,7 @@ class DawidSkene(Strategy):
         }
 
     def describe(self) -> dict:
+        """The fitted model for choice.json: classes, prior, each teacher's accuracy and confusion."""
         return {
             "name": self.name,
             "items": self.n_items,

@@ -28,7 +28,8 @@ import srsly
 from spacy.tokens import Doc
 
 from ..docio import atomic_path
-from .clusters import Span3, cluster_spans
+from ..offsets import TokenSpan
+from .clusters import cluster_spans
 from .teachers import DocVotes
 
 
@@ -61,12 +62,13 @@ def top_disagreements(docs: Sequence[DocVotes], n: int) -> tuple[list[tuple[DocV
     return scored[:n], too_few
 
 
-def _char_span(doc: Doc, span: Span3) -> dict:
+def _char_span(doc: Doc, span: TokenSpan) -> dict:
     start, end, label = span
     return {"start": doc[start].idx, "end": doc[end - 1].idx + len(doc[end - 1]), "label": label}
 
 
-def review_record(dv: DocVotes, score: float, spans: Iterable[Span3], in_corpus: bool) -> dict:
+def review_record(dv: DocVotes, score: float, spans: Iterable[TokenSpan], in_corpus: bool) -> dict:
+    """A Label Studio task of one doc for review: its text, every teacher's and the output's spans."""
     doc = dv.base
     if doc is None:
         raise ValueError(f"doc {dv.doc_id!r}: no teacher labelled it, nothing to review")

@@ -16,18 +16,27 @@ teacher by the evaluate step (``failures.json`` lists the docs the failure rule 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.vocab import Vocab
 
-from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin, write_json
+from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin
+from ..files.combine import (
+    CombineChoice,
+    DevSummary,
+    DisagreementsSummary,
+    SplitWritten,
+    StrategyScores,
+    SubsetRow,
+    SubsetSearch,
+)
+from ..files.failures import Failures
 from ..labels import LABELS
-from ..markdown import markdown_table
 from ..splits import NOTES, SCORED_SPLITS
-from .apply import ON_FAILURE, Combined, Part, combine, plan_labels, plan_teachers, to_docs
+from .apply import ON_FAILURE, Part, combine, plan_labels, plan_teachers, to_docs
+from .choice import comparison_markdown, label_choices, train_summary
 from .dawid_skene import DawidSkene
 from .disagreements import review_record, top_disagreements, write_review_jsonl
 from .strategies import Intersection, KOfN, Strategy, Union, Weighted, Weights, estimate_weights
@@ -67,21 +76,23 @@ def named_strategy(name: str, weights: Weights, min_votes: int = 0) -> Strategy:
 class CombineReport:
     """``choice.json``'s content, every subset row, and the console table (labels with gold)."""
 
-    choice: dict
-    rows: list[dict]
+    choice: CombineChoice
+    rows: list[SubsetRow]
     table: list[list[str]]
 
 
-def _score_summary(scores: dict, labels: Sequence[str]) -> dict:
-    return {
-        mode: {k: {m: scores[mode][k][m] for m in ("p", "r", "f")} for k in (*labels, "micro")}
-        for mode in ("strict", "lenient")
-    }
+def _score_summary(scores: dict, labels: Sequence[str]) -> StrategyScores:
+    return StrategyScores.model_validate(
+        {
+            mode: {k: {m: scores[mode][k][m] for m in ("p", "r", "f")} for k in (*labels, "micro")}
+            for mode in ("strict", "lenient")
+        }
+    )
 
 
 def _compare_strategies(
     dev: Sequence[DocVotes], gold, teachers: Sequence[str], weights: Weights, min_votes: int, best_plan
-) -> dict[str, dict]:
+) -> dict[str, StrategyScores]:
     """Every named strategy over all listed teachers and labels, and ``best``, scored on dev."""
     plans = {
         name: [Part(LABELS, tuple(teachers), named_strategy(name, weights, min_votes))] for name in NAMED
@@ -104,8 +115,29 @@ def run_combine(
     on_failure: str = "exclude",
     uncertain_missing: bool = False,
 ) -> CombineReport:
-    """Run the step (module docstring); ``uncertain_missing`` marks the tokens of teacher proposals
-    the plan did not keep as missing values in the distilled corpus (:mod:`.uncertain`)."""
+    """Run the combine step (see the module docstring).
+
+    Args:
+        teachers_dir: ``corpus/teachers``: each teacher's ``<dataset>/{train,dev,test,notes}.spacy``
+            and ``failures.json``.
+        gold_dir: the gold corpus (``dev.spacy`` scores the search; dev and test get the plan).
+        out_dir: ``corpus/distilled``. metrics_dir: ``metrics/combine``.
+        teachers: the teachers to combine. strategy: ``best`` or one of ``NAMED``.
+        n_disagreements: docs exported for review. min_votes: k of ``vote`` (0: strict majority).
+        on_failure: ``exclude`` a doc a plan teacher did not label, or let that teacher ``abstain``.
+        uncertain_missing: tokens of teacher proposals the plan did not keep become missing values
+            in the distilled corpus (:mod:`.uncertain`).
+
+    Writes ``out_dir/{train,dev,test}.spacy`` and ``failures.json``; ``metrics_dir/subsets.json``
+    (:class:`~clin_distill.files.combine.SubsetSearch`), ``choice.json``
+    (:class:`~clin_distill.files.combine.CombineChoice`), ``subsets.md`` and ``disagreements.jsonl``
+    (mode 0600: it holds note text).
+
+    Raises:
+        ValueError: an unknown strategy or failure rule, no teachers, no teacher (or no dev doc
+            labelled by every teacher) to score, or no label with gold on dev under ``best``.
+        FileNotFoundError: the gold dev set or a teacher's outputs are missing.
+    """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
     if on_failure not in ON_FAILURE:
@@ -177,68 +209,60 @@ def run_combine(
         (review_record(dv, score, combined.spans.get(dv.doc_id, []), dv.doc_id in kept) for dv, score in top),
     )
 
-    choice = {
-        "dataset": dataset,
-        "strategy": strategy,
-        "on_failure": on_failure,
-        "teachers_listed": listed,
-        "teachers_dropped": dropped,
-        "teachers_selected": list(plan_teachers(parts)),
-        "labels": _label_choices(strategy, best, teachers),
-        "fitted": [f.describe() for f in combined.fitted],
-        "dev": {
-            "docs_scored": len(dev),
-            "docs_skipped_a_teacher_did_not_label": len(dev_votes) - len(dev),
-            "input_counts": dict(dev_counts),
-            "chosen_plan": comparison[strategy],
-        },
-        "labels_decided": list(plan_labels(parts)),
-        "evaluation_splits": evaluated,
-        "train": {
-            "docs": len(train_votes),
-            "written": written,
-            **_output_summary(combined),
-            "input_counts": dict(train_counts),
-            "uncertain_missing": {
-                "enabled": uncertain_missing,
-                "docs": sum(1 for d in combined.kept if missing.get(d)),
-                "tokens": sum(e - s for d in combined.kept for s, e in missing.get(d, ())),
-            },
-        },
-        "disagreements": {"exported": len(top), "docs_with_fewer_than_two_active_teachers": too_few},
-    }
-    subsets = {
-        "dataset": dataset,
-        "split": "dev",
-        "teachers": list(teachers),
-        "n_subsets": len(all_subsets(teachers)),
-        "strategies_searched": list(SEARCH_STRATEGIES),
-        "dev_docs_scored": len(dev),
-        "rows": rows,
-        "best": best,
-        "all_teachers": comparison,
-    }
+    choice = CombineChoice(
+        dataset=dataset,
+        strategy=strategy,
+        on_failure=on_failure,
+        teachers_listed=listed,
+        teachers_dropped=dropped,
+        teachers_selected=list(plan_teachers(parts)),
+        labels=label_choices(strategy, best, teachers),
+        fitted=[f.describe() for f in combined.fitted],
+        dev=DevSummary(
+            docs_scored=len(dev),
+            docs_skipped_a_teacher_did_not_label=len(dev_votes) - len(dev),
+            input_counts=dict(dev_counts),
+            chosen_plan=comparison[strategy],
+        ),
+        labels_decided=list(plan_labels(parts)),
+        evaluation_splits=evaluated,
+        train=train_summary(len(train_votes), written, combined, train_counts, uncertain_missing, missing),
+        disagreements=DisagreementsSummary(
+            exported=len(top), docs_with_fewer_than_two_active_teachers=too_few
+        ),
+    )
+    subsets = SubsetSearch(
+        dataset=dataset,
+        split="dev",
+        teachers=list(teachers),
+        n_subsets=len(all_subsets(teachers)),
+        strategies_searched=list(SEARCH_STRATEGIES),
+        dev_docs_scored=len(dev),
+        rows=rows,
+        best=best,
+        all_teachers=comparison,
+    )
     metrics_dir = Path(metrics_dir)
-    write_json(metrics_dir / "subsets.json", subsets)
-    write_json(metrics_dir / "choice.json", choice)
+    subsets.write(metrics_dir / "subsets.json")
+    choice.write(metrics_dir / "choice.json")
     intro = (
         f"Dataset `{dataset}`, {len(dev)} dev docs labelled by every teacher "
-        f"({subsets['n_subsets']} subsets of "
+        f"({subsets.n_subsets} subsets of "
         f"{', '.join(teachers)}; vote = strict majority of the subset)."
     )
-    markdown = subsets_markdown(rows, best, intro) + _comparison_markdown(comparison)
+    markdown = subsets_markdown(rows, best, intro) + comparison_markdown(comparison)
     with atomic_path(metrics_dir / "subsets.md") as tmp:
         tmp.write_text(markdown, encoding="utf8")
-    scored_rows = [r for r in rows if best[r["label"]] is not None]
+    scored_rows = [r for r in rows if best[r.label] is not None]
     return CombineReport(choice, rows, table_rows(scored_rows or rows, best))
 
 
 def _write_evaluation_splits(
     teachers_dir: Path, gold_dir: Path, out_dir: Path, dataset: str, teachers: Sequence[str], parts
-) -> dict[str, dict]:
+) -> dict[str, SplitWritten]:
     """The plan applied to each scored split (all its gold docs), for the evaluate step."""
     failures: dict[str, list[str]] = {}
-    summary: dict[str, dict] = {}
+    summary: dict[str, SplitWritten] = {}
     for split in SCORED_SPLITS:
         gold_path = Path(gold_dir) / f"{split}.spacy"
         if not gold_path.is_file():
@@ -251,54 +275,6 @@ def _write_evaluation_splits(
         combined = combine(votes, parts)
         written = write_docbin(Path(out_dir) / f"{split}.spacy", to_docs(votes, combined))
         failures[split] = sorted(combined.excluded)
-        summary[split] = {"docs": len(gold), "written": written, "excluded": len(combined.excluded)}
-    write_json(Path(out_dir) / "failures.json", failures)
+        summary[split] = SplitWritten(docs=len(gold), written=written, excluded=len(combined.excluded))
+    Failures(failed=failures).write(Path(out_dir) / "failures.json")
     return summary
-
-
-def _label_choices(strategy: str, best: dict[str, dict | None], teachers: Sequence[str]) -> dict:
-    if strategy != "best":
-        return {label: {"teachers": list(teachers), "strategy": strategy} for label in LABELS}
-    return {
-        label: {"dropped": "no dev doc's corpus annotates it"}
-        if row is None
-        else {
-            "teachers": row["teachers"],
-            "strategy": row["strategy"],
-            "dev": {"strict_f": row["strict"]["f"], "lenient_f": row["lenient"]["f"]},
-        }
-        for label, row in best.items()
-    }
-
-
-def _output_summary(combined: Combined) -> dict:
-    kept = combined.kept
-    spans_by_label = Counter(s[2] for doc_id in kept for s in combined.spans[doc_id])
-    return {
-        "docs_without_spans": sum(1 for d in kept if not combined.spans[d]),
-        "spans": {label: spans_by_label[label] for label in LABELS},
-        "excluded": {
-            "count": len(combined.excluded),
-            "by_teacher": dict(Counter(t for missing in combined.excluded.values() for t in missing)),
-            "doc_ids": sorted(combined.excluded),
-        },
-        "counts": dict(combined.counts),
-    }
-
-
-def _comparison_markdown(comparison: dict[str, dict]) -> str:
-    header = ["strategy (all teachers)", *(f"{lab} F1" for lab in LABELS), "micro P", "micro R", "micro F1"]
-    lines = [
-        "",
-        "## Strategies over all teachers and labels (dev, strict)",
-        "",
-        "`weighted` uses weights estimated on this dev set and `dawid_skene` is fit on it, so both "
-        "are in-sample here; `best` is the per-label choice above.",
-        "",
-    ]
-    rows = []
-    for name, scores in comparison.items():
-        strict = scores["strict"]
-        cells = [name, *(f"{strict[lab]['f']:.3f}" for lab in LABELS)]
-        rows.append(cells + [f"{strict['micro'][m]:.3f}" for m in ("p", "r", "f")])
-    return "\n".join(lines) + "\n" + markdown_table(header, rows)

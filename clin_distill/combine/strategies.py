@@ -34,6 +34,8 @@ Weights = dict[str, dict[str, float]]
 
 @dataclass(frozen=True)
 class Decision:
+    """A strategy's output for one cluster: the label, its score and the votes for it."""
+
     label: str
     score: float
     votes: int
@@ -50,19 +52,25 @@ class Strategy:
     name = "strategy"
 
     def fit(self, items: Sequence[Item]) -> Strategy:
+        """Learn from the items this strategy will decide (a stateless rule returns itself)."""
         return self
 
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The decision for one cluster's votes (teacher → label) among the labelling teachers; None: drop."""
         raise NotImplementedError
 
     def describe(self) -> dict:
+        """The strategy and its parameters, for choice.json."""
         return {"name": self.name}
 
 
 class Union(Strategy):
+    """Any teacher's proposal is kept (the most voted label)."""
+
     name = "union"
 
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The most voted label, whatever the number of votes."""
         if not votes:
             return None
         label, n = plurality(votes)[0]
@@ -70,9 +78,12 @@ class Union(Strategy):
 
 
 class Intersection(Strategy):
+    """Kept only if every labelling teacher proposed the same label."""
+
     name = "intersection"
 
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The label if every labelling teacher proposed it, else None."""
         labels = set(votes.values())
         if not teachers or len(labels) != 1 or any(t not in votes for t in teachers):
             return None
@@ -89,9 +100,11 @@ class KOfN(Strategy):
         self.name = "vote" if k is None else f"{k}-of-n"
 
     def needed(self, n_teachers: int) -> int:
+        """Votes needed among ``n_teachers`` (a strict majority unless ``k`` is set)."""
         return n_teachers // 2 + 1 if self.k is None else self.k
 
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The most voted label if it has the votes needed, else None."""
         if not votes:
             return None
         label, n = plurality(votes)[0]
@@ -100,10 +113,13 @@ class KOfN(Strategy):
         return Decision(label, n / max(len(teachers), 1), n)
 
     def describe(self) -> dict:
+        """The strategy and its ``k``."""
         return {"name": self.name, "k": self.k if self.k is not None else "majority (n // 2 + 1)"}
 
 
 class Weighted(Strategy):
+    """Votes weighted per teacher and label (e.g. from :func:`estimate_weights`), kept above a threshold."""
+
     name = "weighted"
 
     def __init__(self, weights: Weights, threshold: float = 0.0) -> None:
@@ -111,6 +127,7 @@ class Weighted(Strategy):
         self.threshold = threshold
 
     def decide(self, votes: Votes, teachers: Sequence[str]) -> Decision | None:
+        """The label with the highest summed weight, if above the threshold."""
         scores: dict[str, float] = {}
         counts = Counter(votes.values())
         for teacher, label in votes.items():
@@ -123,6 +140,7 @@ class Weighted(Strategy):
         return Decision(label, scores[label], counts[label])
 
     def describe(self) -> dict:
+        """The strategy, its threshold and weights."""
         return {"name": self.name, "threshold": self.threshold, "weights": self.weights}
 
 

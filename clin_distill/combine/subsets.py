@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 from tqdm import tqdm
 
+from ..files.combine import SubsetRow
 from ..markdown import markdown_table
 from ..metrics.spans import score_docs
 from .apply import Part, combine, to_docs
@@ -25,7 +26,6 @@ from .strategies import KOfN, Strategy, Union
 from .teachers import DocVotes
 
 SEARCH_STRATEGIES: dict[str, type[Strategy]] = {"union": Union, "vote": KOfN}
-METRIC_KEYS = ("p", "r", "f", "tp", "fp", "fn")
 
 
 def all_subsets(teachers: Sequence[str]) -> list[tuple[str, ...]]:
@@ -43,79 +43,78 @@ def score_plan(
     return score_docs(to_docs(docs, combined), gold_docs, labels)
 
 
-def _metrics(scores: dict, label: str) -> dict:
-    """The row's scores, and ``docs``: the dev docs whose corpus annotates ``label``."""
-    out = {mode: {k: scores[mode][label][k] for k in METRIC_KEYS} for mode in ("strict", "lenient")}
-    return {**out, "docs": scores["docs_per_label"][label]}
-
-
 def search_subsets(
     docs: Sequence[DocVotes], gold_docs: Sequence[Doc], teachers: Sequence[str], labels: Sequence[str]
-) -> list[dict]:
-    """One row per (label, subset, strategy)."""
-    rows: list[dict] = []
+) -> list[SubsetRow]:
+    """One row per (label, subset, strategy); ``docs``: the dev docs whose corpus annotates the label."""
+    rows: list[SubsetRow] = []
     for subset in tqdm(all_subsets(teachers), desc="teacher subsets", unit="subset"):
         for name, strategy_cls in SEARCH_STRATEGIES.items():
             for label in labels:
                 part = Part((label,), subset, strategy_cls())
                 scores = score_plan(docs, gold_docs, [part], [label])
                 rows.append(
-                    {"label": label, "teachers": list(subset), "strategy": name, **_metrics(scores, label)}
+                    SubsetRow(
+                        label=label,
+                        teachers=list(subset),
+                        strategy=name,
+                        strict=scores["strict"][label],
+                        lenient=scores["lenient"][label],
+                        docs=scores["docs_per_label"][label],
+                    )
                 )
     return rows
 
 
-def choose_best(rows: Sequence[dict], labels: Sequence[str]) -> dict[str, dict | None]:
+def choose_best(rows: Sequence[SubsetRow], labels: Sequence[str]) -> dict[str, SubsetRow | None]:
     """Per label, the best row (see the module docstring), or ``None`` when no dev doc annotates it."""
-    order = {tuple(row["teachers"]): i for i, row in enumerate(rows)}
+    order = {tuple(row.teachers): i for i, row in enumerate(rows)}
     strategy_rank = {name: i for i, name in enumerate(SEARCH_STRATEGIES)}
-    best: dict[str, dict | None] = {}
+    best: dict[str, SubsetRow | None] = {}
     for label in labels:
-        candidates = [r for r in rows if r["label"] == label]
-        if not candidates or not candidates[0]["docs"]:
+        candidates = [r for r in rows if r.label == label]
+        if not candidates or not candidates[0].docs:
             best[label] = None
             continue
         best[label] = min(
             candidates,
             key=lambda r: (
-                -r["strict"]["f"],
-                -r["lenient"]["f"],
-                len(r["teachers"]),
-                strategy_rank[r["strategy"]],
-                order[tuple(r["teachers"])],
+                -r.strict.f,
+                -r.lenient.f,
+                len(r.teachers),
+                strategy_rank[r.strategy],
+                order[tuple(r.teachers)],
             ),
         )
     return best
 
 
-def best_parts(best: dict[str, dict | None]) -> list[Part]:
+def best_parts(best: dict[str, SubsetRow | None]) -> list[Part]:
     """The plan of ``--strategy best``: one part per chosen label."""
     return [
-        Part((label,), tuple(row["teachers"]), SEARCH_STRATEGIES[row["strategy"]]())
+        Part((label,), tuple(row.teachers), SEARCH_STRATEGIES[row.strategy]())
         for label, row in best.items()
         if row is not None
     ]
 
 
-def _fmt(row: dict, mode: str) -> list[str]:
-    m = row[mode]
-    return [f"{m['p']:.3f}", f"{m['r']:.3f}", f"{m['f']:.3f}"]
+def _key(row: SubsetRow) -> tuple:
+    return row.label, tuple(row.teachers), row.strategy
 
 
-def table_rows(rows: Sequence[dict], best: dict[str, dict | None]) -> list[list[str]]:
-    """Rows for a text table, per label by strict F1 (best first); the chosen row is marked."""
-    chosen = {id(row) for row in best.values() if row is not None}
-    ordered = sorted(rows, key=lambda r: (r["label"], -r["strict"]["f"], -r["lenient"]["f"]))
+def table_rows(rows: Sequence[SubsetRow], best: dict[str, SubsetRow | None]) -> list[list[str]]:
+    """Rows under :data:`TABLE_HEADER`, per label by strict F1 (best first); the chosen row is marked."""
+    chosen = {_key(row) for row in best.values() if row is not None}
+    ordered = sorted(rows, key=lambda r: (r.label, -r.strict.f, -r.lenient.f))
     return [
         [
-            r["label"],
-            "+".join(r["teachers"]),
-            r["strategy"],
-            *_fmt(r, "strict"),
-            *_fmt(r, "lenient"),
-            str(r["strict"]["tp"] + r["strict"]["fp"]),
-            str(r["docs"]),
-            "✓" if id(r) in chosen else "",
+            r.label,
+            "+".join(r.teachers),
+            r.strategy,
+            *(f"{value:.3f}" for m in (r.strict, r.lenient) for value in (m.p, m.r, m.f)),
+            str(r.strict.tp + r.strict.fp),
+            str(r.docs),
+            "✓" if _key(r) in chosen else "",
         ]
         for r in ordered
     ]
@@ -137,7 +136,8 @@ TABLE_HEADER = [
 ]
 
 
-def subsets_markdown(rows: Sequence[dict], best: dict[str, dict | None], intro: str) -> str:
+def subsets_markdown(rows: Sequence[SubsetRow], best: dict[str, SubsetRow | None], intro: str) -> str:
+    """``subsets.md``: the rule, dropped labels, and every row (:func:`table_rows`)."""
     lines = [
         "# Teacher subsets on gold dev",
         "",

@@ -1,15 +1,13 @@
 """Read teacher outputs and pair them by doc id.
 
-A teacher's outputs live at ``<teachers_dir>/<teacher>/<dataset>/{train,dev,test}.spacy``
-plus ``failures.json`` (``{split: [doc_id, ...]}``). A doc is *failed* for a teacher if it
-is listed there or marked with :func:`clin_distill.docio.mark_failed`; it is *missing* if
-the teacher neither labelled nor listed it. Both count as "did not label", never as
-"no entities".
+A teacher's outputs live at ``<teachers_dir>/<teacher>/<dataset>/{train,dev,test}.spacy`` plus
+``failures.json`` (:class:`~clin_distill.files.failures.Failures`). A doc is *failed* for a teacher
+if it is listed there or marked with :func:`clin_distill.docio.mark_failed`; it is *missing* if the
+teacher neither labelled nor listed it. Both count as "did not label", never as "no entities".
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,8 +17,9 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..docio import failure_of, get_doc_id, read_docbin
+from ..files.failures import Failures
 from ..labels import LABELS
-from .clusters import Span3
+from ..offsets import TokenSpan
 
 FAILED = "failed"
 MISSING = "missing"
@@ -28,6 +27,8 @@ MISSING = "missing"
 
 @dataclass
 class TeacherSplit:
+    """One teacher's labels of one split: docs by id, the failed ids, whether a failures.json was read."""
+
     teacher: str
     split: str
     docs: dict[str, Doc]
@@ -42,24 +43,13 @@ class DocVotes:
 
     doc_id: str
     base: Doc | None
-    spans: dict[str, tuple[Span3, ...]] = field(default_factory=dict)
+    spans: dict[str, tuple[TokenSpan, ...]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
 
 
 def parse_teacher_list(value: str) -> list[str]:
     """``"open_vocab,quickumls,"`` → ``["open_vocab", "quickumls"]``: empty items dropped, order kept."""
     return list(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
-
-
-def _read_failures(path: Path, split: str) -> set[str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf8"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not valid JSON (line {err.lineno})") from None
-    ids = data.get(split, []) if isinstance(data, dict) else None
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ValueError(f"{path}: expected {{split: [doc_id, ...]}}, bad entry for {split!r}")
-    return set(ids)
 
 
 def load_teacher_split(
@@ -76,8 +66,8 @@ def load_teacher_split(
         return TeacherSplit(teacher, split, {}, set(), failures_file=False)
     if not path.is_file():
         raise FileNotFoundError(f"teacher {teacher!r}: {path} is missing")
-    failures_path = folder / "failures.json"
-    failed = _read_failures(failures_path, split) if failures_path.is_file() else set()
+    failures = Failures.read_beside(folder)
+    failed = failures.of(split) if failures is not None else set()
     docs: dict[str, Doc] = {}
     for doc in read_docbin(path, vocab):
         doc_id = get_doc_id(doc)
@@ -89,8 +79,8 @@ def load_teacher_split(
             docs[doc_id] = doc
     both = failed & docs.keys()
     if both:
-        raise ValueError(f"{path}: doc {min(both)!r} is both labelled and listed in {failures_path.name}")
-    return TeacherSplit(teacher, split, docs, failed, failures_path.is_file())
+        raise ValueError(f"{path}: doc {min(both)!r} is both labelled and listed in failures.json")
+    return TeacherSplit(teacher, split, docs, failed, failures is not None)
 
 
 def merge_splits(splits: Sequence[TeacherSplit], name: str) -> TeacherSplit:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from .clusters import Span3
+from ..offsets import TokenSpan
 from .teachers import DocVotes
 
 
@@ -31,7 +31,7 @@ def _runs(tokens: Iterable[int]) -> Iterator[tuple[int, int]]:
         yield start, prev + 1
 
 
-def uncertain_runs(dv: DocVotes, kept: Sequence[Span3], labels: Sequence[str]) -> list[tuple[int, int]]:
+def uncertain_runs(dv: DocVotes, kept: Sequence[TokenSpan], labels: Sequence[str]) -> list[tuple[int, int]]:
     """Token runs some teacher proposed (a span of one of ``labels``) that no ``kept`` span covers."""
     covered = {i for start, end, _ in kept for i in range(start, end)}
     proposed = {

@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusError, RawDoc
 from .bioc_xml import read_bioc
+from .files import CorpusError
 from .pubtator import read_pubtator
+from .raw import RawDoc
 
 FOLDER = "CDR.Corpus.v010516"
 STEMS = {"train": "CDR_TrainingSet", "dev": "CDR_DevelopmentSet", "test": "CDR_TestSet"}

@@ -6,7 +6,7 @@ exactly ``title + " " + abstract``). A passage without ``<text>`` contributes it
 ``<sentence>`` texts at their offsets instead. Annotations are read from passages,
 sentences and the document. Each annotation's ``type`` infon is its source label.
 An annotation with several ``<location>``s is made contiguous by
-:func:`clin_distill.corpora.base.join_fragments`.
+:func:`clin_distill.corpora.raw.join_fragments`.
 
 Composite mentions ("Ocular and auditory toxicity") appear in BioC both as the
 whole mention (``CompositeRole=CompositeMention``) and as its parts
@@ -28,18 +28,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .base import (
-    CorpusError,
-    RawDoc,
-    RawSpan,
-    check_doc_id,
-    check_span,
-    escaped,
-    join_fragments,
-    normalize_space,
-    read_utf8,
-    where,
-)
+from .files import CorpusError, check_doc_id, escaped, read_utf8, where
+from .raw import RawDoc, RawSpan, check_span, join_fragments, normalize_space
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 

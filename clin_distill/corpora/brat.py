@@ -4,7 +4,7 @@ Only text-bound annotations (``T`` lines: ``Tid<TAB>Type start end[;start end]*<
 become spans; events, relations, attributes, normalizations, equivalences and notes are
 ignored; any other non-blank line is an error (not a brat file).
 Discontinuous entities are made contiguous by
-:func:`clin_distill.corpora.base.join_fragments` (covering span when the gaps are
+:func:`clin_distill.corpora.raw.join_fragments` (covering span when the gaps are
 whitespace, else the first fragment; both counted). Extra trailing tab fields on a
 ``T`` line (MACCROBAT 25661749 T145) are ignored.
 
@@ -25,19 +25,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .base import (
-    CorpusError,
-    RawDoc,
-    RawSpan,
-    check_doc_id,
-    check_span,
-    escaped,
-    join_fragments,
-    normalize_space,
-    read_utf8,
-    read_utf8_bom,
-    where,
-)
+from .files import CorpusError, check_doc_id, escaped, read_utf8, read_utf8_bom, where
+from .raw import RawDoc, RawSpan, check_span, join_fragments, normalize_space
 
 # First characters of brat standoff lines: text-bound, event, relation, attribute (A, legacy M),
 # normalization, equivalence (*) and note (#)

@@ -1,7 +1,13 @@
 """Reading corpus files and naming places in them: strict UTF-8 without a byte-order mark,
 JSONL lines, CSV rows, doc-id checks and escaped ``file:line (doc id)`` locations for messages.
 
-Split out of :mod:`.base` (which re-exports everything here) so each module stays small.
+* **Files** are strict UTF-8; a leading byte-order mark is not text and is dropped by
+  :func:`read_utf8` (offsets count the characters after it; brat files whose offsets counted it are
+  detected by their stated surfaces, see :mod:`.brat`). A UTF-16 file, invalid UTF-8 or an
+  unreadable file is an error naming the file (and line).
+* **Doc ids** are checked by :func:`check_doc_id`: a non-empty string or an integer with no control
+  characters; null, empty, other types and line breaks are errors. Messages print file names and ids
+  through :func:`escaped`, so neither can forge a second message line.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Medication → MEDICATION, Disease_disorder → DISEASE, Sign_symptom → SYMPTO
 other 38 entity types are ignored (``configs/labels/maccrobat.json``). There is no
 official split: document names (PubMed ids) are sorted, shuffled with
 ``random.Random(seed)`` and cut 70/15/15 into train/dev/test
-(:func:`clin_distill.corpora.base.seeded_split`).
+(:func:`clin_distill.corpora.splitting.seeded_split`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-from .base import RawDoc, seeded_split
 from .brat import brat_ids, read_brat_dir
+from .raw import RawDoc
+from .splitting import seeded_split
 
 FOLDER = "MACCROBAT2020"
 FRACTIONS = (0.7, 0.15, 0.15)
@@ -22,6 +23,7 @@ SPLIT_RULE = "sorted PMIDs shuffled with random.Random(seed), cut 70/15/15"
 
 
 def read_splits(asset_dir: Path, seed: int) -> dict[str, Iterator[RawDoc]]:
+    """Seeded 70/15/15 splits of the MACCROBAT brat folder in ``asset_dir``."""
     folder = asset_dir / FOLDER
     split_ids = seeded_split(brat_ids(folder), seed, FRACTIONS)
     read = partial(read_brat_dir, folder)

@@ -22,21 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..runtime.tokenizer import clinical_blank
-from .base import (
-    CorpusError,
-    CorpusStats,
-    LabelMap,
-    RawDoc,
-    RawSpan,
-    check_doc_id,
-    check_span,
-    convert_splits,
-    csv_rows,
-    escaped,
-    read_utf8,
-    where,
-)
+from .convert import convert_splits
+from .files import CorpusError, check_doc_id, csv_rows, escaped, read_utf8, where
+from .label_map import LabelMap
 from .notes import iter_note_records, json_records
+from .raw import RawDoc, RawSpan, check_span
+from .stats import CorpusStats
 
 FIELDS = ("note_id", "start", "end", "label")
 

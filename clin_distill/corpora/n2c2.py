@@ -2,7 +2,7 @@
 
 Layout: ``<n2c2_dir>/train/`` and ``<n2c2_dir>/test/``, each with ``NAME.txt`` +
 ``NAME.ann``. The official test set is kept; dev is carved from train with
-:func:`clin_distill.corpora.base.carve_dev` (seeded). Default mapping
+:func:`clin_distill.corpora.splitting.carve_dev` (seeded). Default mapping
 (``configs/labels/n2c2.json``): Drug → MEDICATION, Reason → DISEASE,
 ADE → SYMPTOM; Strength, Form, Dosage, Frequency, Route and Duration are ignored.
 Reason and ADE are roles, not semantic types (a Reason can be a symptom, an ADE
@@ -14,8 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..runtime.tokenizer import clinical_blank
-from .base import CorpusStats, LabelMap, carve_dev, convert_splits
 from .brat import brat_ids, read_brat_dir
+from .convert import convert_splits
+from .label_map import LabelMap
+from .splitting import carve_dev
+from .stats import CorpusStats
 
 DEV_FRACTION = 0.1
 

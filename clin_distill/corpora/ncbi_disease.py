@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import RawDoc
 from .pubtator import read_pubtator
+from .raw import RawDoc
 
 FILES = {
     "train": "NCBItrainset_corpus.txt",

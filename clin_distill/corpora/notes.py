@@ -15,7 +15,7 @@ Accepted inputs:
   file: a note is never dropped because of its encoding or permissions.
 
 A leading UTF-8 byte-order mark is dropped in every format. Ids are checked by
-:func:`clin_distill.corpora.base.check_doc_id` (null, empty, other types and control
+:func:`clin_distill.corpora.files.check_doc_id` (null, empty, other types and control
 characters are errors). Errors (invalid UTF-8 or JSON, missing fields, bad ids) name the
 file and line, never the text.
 """
@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..docio import set_doc_id
-from .base import CorpusError, check_doc_id, csv_rows, escaped, jsonl_lines, read_utf8, where
+from .files import CorpusError, check_doc_id, csv_rows, escaped, jsonl_lines, read_utf8, where
 
 ID_COLUMNS = ("id", "note_id")
 TEXT_COLUMNS = ("text", "note_text")
@@ -41,6 +41,8 @@ NOTE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".parquet")
 
 
 class NoteRecord(NamedTuple):
+    """One note as read: its id, its text and where it was (file, line or row)."""
+
     doc_id: str
     text: str
     line: int  # 0 for a .txt file

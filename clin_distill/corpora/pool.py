@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,54 +27,42 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from ..docio import CORPUS, get_doc_id, labels_annotated, read_docbin, write_docbin, write_json
+from ..docio import CORPUS, get_doc_id, labels_annotated, read_docbin, write_docbin
+from ..files.pool import NotesRead, Pool
 from ..labels import LABELS
 from ..markdown import markdown_table
 from ..runtime.scoring import ANNOTATED_LABELS
 from ..splits import NOTES, SPLITS
-from .base import CorpusError
+from .files import CorpusError
 from .notes import has_notes, notes_to_docs
 
 NOTES_CORPUS = "notes"
 
 
-@dataclass
-class PoolSummary:
-    """What went into the pool: docs per corpus and split, the labels each corpus annotates,
-    and the notes read, kept and skipped."""
-
-    docs: dict[str, dict[str, int]] = field(default_factory=dict)
-    annotated: dict[str, list[str]] = field(default_factory=dict)
-    notes: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"corpora": self.docs, "annotated_labels": self.annotated, "notes": self.notes}
-
-    def table(self) -> tuple[list[str], list[list[Any]]]:
-        header = ["corpus", *SPLITS, NOTES, *LABELS]
-        rows = [
-            [
-                corpus,
-                *(counts.get(s, 0) for s in SPLITS),
-                0,
-                *("✓" if lab in self.annotated[corpus] else "–" for lab in LABELS),
-            ]
-            for corpus, counts in self.docs.items()
+def pool_table(pool: Pool) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows: docs per corpus and split (notes last) and the labels each corpus annotates."""
+    header = ["corpus", *SPLITS, NOTES, *LABELS]
+    rows = [
+        [
+            corpus,
+            *(counts.get(s, 0) for s in SPLITS),
+            0,
+            *("✓" if lab in pool.annotated_labels[corpus] else "–" for lab in LABELS),
         ]
-        if self.notes.get("kept"):
-            rows.append([NOTES_CORPUS, 0, 0, 0, self.notes["kept"], *("–" for _ in LABELS)])
-        return header, rows
+        for corpus, counts in pool.corpora.items()
+    ]
+    if pool.notes.kept:
+        rows.append([NOTES_CORPUS, 0, 0, 0, pool.notes.kept, *("–" for _ in LABELS)])
+    return header, rows
 
-    def markdown(self) -> str:
-        header, rows = self.table()
-        lines = ["# Pool", "", markdown_table(header, rows).rstrip("\n")]
-        skipped = self.notes.get("skipped") or {}
-        lines += [
-            "",
-            f"Notes read: {self.notes.get('read', 0)}, kept: {self.notes.get('kept', 0)}, "
-            f"skipped: {dict(skipped) or 'none'}.",
-        ]
-        return "\n".join(lines) + "\n"
+
+def pool_markdown(pool: Pool) -> str:
+    """``pool.md``: the table and the notes read, kept and skipped."""
+    header, rows = pool_table(pool)
+    lines = ["# Pool", "", markdown_table(header, rows).rstrip("\n")]
+    notes = pool.notes
+    lines += ["", f"Notes read: {notes.read}, kept: {notes.kept}, skipped: {notes.skipped or 'none'}."]
+    return "\n".join(lines) + "\n"
 
 
 def _text_key(text: str) -> str:
@@ -96,11 +83,13 @@ def _gold_split(folder: Path, dataset: str, split: str, vocab: Vocab) -> list[Do
     return docs
 
 
-def _read_notes(nlp: Language, notes: Path | None, gold_ids: dict[str, str], gold_texts: dict[str, str]):
+def _read_notes(
+    nlp: Language, notes: Path | None, gold_ids: dict[str, str], gold_texts: dict[str, str]
+) -> tuple[list[Doc], NotesRead]:
     """The kept note docs and the notes summary (see the module docstring for the rules)."""
     if notes is None or not has_notes(notes):
         source = None if notes is None else str(notes)
-        return [], {"source": source, "read": 0, "kept": 0, "skipped": {}, "notices": []}
+        return [], NotesRead(source=source, read=0, kept=0, skipped={}, notices=[])
     docs, report = notes_to_docs(nlp, notes)
     skipped = report.skipped
     read = len(docs) + skipped["empty"]
@@ -119,17 +108,27 @@ def _read_notes(nlp: Language, notes: Path | None, gold_ids: dict[str, str], gol
         doc.user_data[CORPUS] = NOTES_CORPUS
         doc.user_data[ANNOTATED_LABELS] = []
         kept.append(doc)
-    summary = {"source": str(notes), "read": read, "kept": len(kept), "skipped": dict(+skipped)}
-    return kept, {**summary, "notices": report.notices}
+    return kept, NotesRead(
+        source=str(notes), read=read, kept=len(kept), skipped=dict(+skipped), notices=report.notices
+    )
 
 
 def build_pool(
     nlp: Language, gold_root: Path, datasets: Sequence[str], out_dir: Path, notes: Path | None = None
-) -> PoolSummary:
-    """Write ``out_dir/{train,dev,test,notes}.spacy``, ``pool.json`` and ``pool.md``."""
+) -> Pool:
+    """Pool the gold corpora ``corpus/gold/<dataset>`` of ``datasets`` and the ``notes`` (a folder or file).
+
+    Writes ``out_dir/{train,dev,test,notes}.spacy`` (mode 0600), ``pool.json``
+    (:class:`~clin_distill.files.pool.Pool`: docs per corpus and split, labels annotated, notes read,
+    kept and skipped) and ``pool.md``; returns the ``Pool``.
+
+    Raises:
+        CorpusError: no dataset, a missing or empty gold corpus, a gold doc without provenance, or a
+            doc id used twice in the pool (see the module docstring).
+    """
     if not datasets:
         raise CorpusError("the pool needs at least one gold corpus")
-    summary = PoolSummary()
+    summary = Pool()
     splits: dict[str, list[Doc]] = {split: [] for split in SPLITS}
     owner: dict[str, str] = {}
     texts: dict[str, str] = {}
@@ -137,7 +136,7 @@ def build_pool(
         folder = Path(gold_root) / dataset
         if not folder.is_dir():
             raise CorpusError(f"{folder}: gold corpus {dataset} is missing (convert it first)")
-        summary.docs[dataset] = {}
+        summary.corpora[dataset] = {}
         for split in SPLITS:
             docs = _gold_split(folder, dataset, split, nlp.vocab)
             for doc in docs:
@@ -149,16 +148,16 @@ def build_pool(
                     )
                 owner[doc_id] = dataset
                 texts.setdefault(_text_key(doc.text), f"{dataset} {split}")
-                summary.annotated.setdefault(dataset, list(labels_annotated(doc)))
+                summary.annotated_labels.setdefault(dataset, list(labels_annotated(doc)))
             splits[split].extend(docs)
-            summary.docs[dataset][split] = len(docs)
-        if not sum(summary.docs[dataset].values()):
+            summary.corpora[dataset][split] = len(docs)
+        if not sum(summary.corpora[dataset].values()):
             raise CorpusError(f"{folder}: gold corpus {dataset} holds no docs")
     note_docs, summary.notes = _read_notes(nlp, notes, owner, texts)
     out_dir = Path(out_dir)
     for split, docs in splits.items():
         write_docbin(out_dir / f"{split}.spacy", docs)
     write_docbin(out_dir / f"{NOTES}.spacy", note_docs)
-    write_json(out_dir / "pool.json", summary.to_dict())
-    (out_dir / "pool.md").write_text(summary.markdown(), encoding="utf8")
+    summary.write(out_dir / "pool.json")
+    (out_dir / "pool.md").write_text(pool_markdown(summary), encoding="utf8")
     return summary

@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from ..runtime.tokenizer import clinical_blank
-from .base import CorpusError, CorpusStats, LabelMap, convert_splits
+from .convert import convert_splits
+from .files import CorpusError
+from .label_map import LabelMap
+from .stats import CorpusStats
 
 DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")
 # Credentialed gold corpora a user may add to the pool; each has its own convert step

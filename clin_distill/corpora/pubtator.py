@@ -16,7 +16,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from .base import CorpusError, RawDoc, RawSpan, check_doc_id, check_span, read_utf8, where
+from .files import CorpusError, check_doc_id, read_utf8, where
+from .raw import RawDoc, RawSpan, check_span
 
 
 def _finish(

@@ -64,6 +64,7 @@ class ShardAnnotator:
         self.labeller = model.load(options, writer_id())
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        """Annotate each shard of a Ray Data batch; one result row per shard."""
         results = [
             self.annotate(Shard(key=str(k), path=str(p), size=int(s)))
             for k, p, s in zip(batch["key"], batch["path"], batch["size"], strict=True)
@@ -72,6 +73,7 @@ class ShardAnnotator:
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
+        """Hold one of the cluster-wide LLM slots while the block runs (no limiter: no wait)."""
         if self.limiter is None:
             yield
             return
@@ -105,7 +107,7 @@ class ShardAnnotator:
                         self._collect(note_id, set_doc_id(doc, note_id), rows, docbin, report)
                     where = "reading"
                 report.entities = len(rows)
-                usage = ledger.to_dict() if ledger is not None else {}
+                usage = ledger.record().model_dump(mode="json") if ledger is not None else {}
                 self.write(shard, rows, docbin, report, time.perf_counter() - started, usage)
             status, error = "done", ""
         except InputError as err:
@@ -147,6 +149,7 @@ class ShardAnnotator:
         seconds: float,
         usage: dict[str, Any],
     ) -> None:
+        """Write a shard's entities (and docs), then its completeness marker last."""
         opts = self.options
         table = pa.Table.from_pylist(rows, schema=entity_schema(opts.include_text))
         sink = pa.BufferOutputStream()

@@ -42,6 +42,7 @@ class Shard:
 
 
 def note_suffix(name: str) -> str | None:
+    """The note-file suffix ``name`` ends with, or None."""
     return next((s for s in NOTE_SUFFIXES if name.endswith(s)), None)
 
 
@@ -74,6 +75,8 @@ def find_shards(input_uri: str) -> list[Shard]:
 
 @dataclass
 class NoteBatch:
+    """A batch of one shard's notes: ids, texts and where each came from."""
+
     ids: list[str]
     texts: list[str]
 

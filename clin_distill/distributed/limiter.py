@@ -27,21 +27,25 @@ class ConcurrencyLimiter:
         self.peak = 0
 
     async def acquire(self, holder: str) -> None:
+        """Wait for a free slot and hold it for ``holder``."""
         await self.free.acquire()
         self.held[holder] = self.held.get(holder, 0) + 1
         self.acquired += 1
         self.peak = max(self.peak, sum(self.held.values()))
 
     async def release(self, holder: str) -> None:
+        """Free one slot ``holder`` holds (nothing if it holds none)."""
         if self.held.get(holder, 0) > 0:
             self.held[holder] -= 1
             self.free.release()
 
     async def release_all(self, holder: str) -> None:
+        """Free every slot ``holder`` holds (a restarted actor frees its dead incarnation's)."""
         for _ in range(self.held.pop(holder, 0)):
             self.free.release()
 
     async def stats(self) -> dict[str, int]:
+        """Slots, those in flight, acquisitions so far and the peak in flight."""
         in_flight = sum(self.held.values())
         return {"slots": self.slots, "in_flight": in_flight, "acquired": self.acquired, "peak": self.peak}
 

@@ -29,6 +29,7 @@ class RunOptions:
     allow_remote: bool = False
 
     def threads(self) -> int:
+        """Torch threads per actor: as given, else its CPUs rounded up."""
         return self.torch_threads or max(1, math.ceil(self.num_cpus))
 
     def llm_slots(self) -> int:

@@ -38,12 +38,15 @@ class OutputStore:
         self.local = isinstance(self.fs, pafs.LocalFileSystem)
 
     def path(self, rel: str) -> str:
+        """The full path of ``rel`` under the output root."""
         return f"{self.root.rstrip('/')}/{rel}"
 
     def exists(self, rel: str) -> bool:
+        """Whether the file ``rel`` exists."""
         return self.fs.get_file_info(self.path(rel)).type == pafs.FileType.File
 
     def write(self, rel: str, data: bytes, private: bool = False) -> None:
+        """Write ``data`` to ``rel`` atomically (mode 0600 when ``private`` on a local disk)."""
         target = self.path(rel)
         if self.local:
             with atomic_path(target, private=private) as tmp:
@@ -57,29 +60,35 @@ class OutputStore:
         self.fs.move(tmp, target)
 
     def read_json(self, rel: str) -> dict | None:
+        """The JSON object at ``rel``, or None if absent."""
         if not self.exists(rel):
             return None
         with self.fs.open_input_stream(self.path(rel)) as f:
             return json.loads(f.read())
 
     def delete(self, rel: str) -> None:
+        """Delete ``rel`` if it exists."""
         if self.exists(rel):
             self.fs.delete_file(self.path(rel))
 
 
 def entities_rel(key: str) -> str:
+    """The entities Parquet of shard ``key`` under the output root."""
     return f"{ENTITIES_DIR}/{key}.parquet"
 
 
 def docs_rel(key: str) -> str:
+    """The DocBin of shard ``key`` under the output root."""
     return f"{DOCS_DIR}/{key}.spacy"
 
 
 def marker_rel(key: str) -> str:
+    """The completeness marker of shard ``key`` under the output root."""
     return f"{MARKERS_DIR}/{key}.json"
 
 
 def entity_schema(include_text: bool) -> pa.Schema:
+    """The entities table's schema (the text column only with ``include_text``)."""
     fields = [
         pa.field("note_id", pa.string(), nullable=False),
         pa.field("start", pa.int32(), nullable=False),
@@ -130,6 +139,8 @@ def entity_rows(
 
 @dataclass
 class RunSummary:
+    """What a run did: shards done, skipped and failed, notes, entities, actors, time, LLM usage."""
+
     shards: int = 0
     skipped_complete: int = 0
     done: int = 0

@@ -41,14 +41,17 @@ class PipelineLabeller:
 
     def label(self, texts: list[str], batch_size: int) -> list[Doc]:
         # Long notes are labelled whole, never dropped (the transformer reads strided windows).
+        """Run the pipeline over ``texts``; docs in input order."""
         self.nlp.max_length = max([self.nlp.max_length, *(len(t) + 1 for t in texts)])
         return list(self.nlp.pipe(texts, batch_size=batch_size))
 
     @contextlib.contextmanager
     def shard(self) -> Iterator[UsageLedger | None]:
+        """A shard's ledger: none, a pipeline is not paid for."""
         yield None
 
     def close(self) -> None:
+        """Nothing to release."""
         pass
 
 
@@ -67,10 +70,12 @@ class TeacherLabeller:
         teacher.model.use_cache(self.cache)
 
     def label(self, texts: list[str], batch_size: int) -> list[Doc]:
+        """Label ``texts`` through teach-llm's path; failed docs carry their failure mark."""
         return list(label_docs(self.teacher, [self.teacher.make_doc(t) for t in texts]))
 
     @contextlib.contextmanager
     def shard(self) -> Iterator[UsageLedger | None]:
+        """A fresh ledger and journal run for one shard, closed as finished only without an error."""
         model = self.teacher.model
         ledger = model.reset_ledger()
         journal = RequestJournal(self.folder, self.writer)
@@ -84,6 +89,7 @@ class TeacherLabeller:
             journal.close(finished)
 
     def close(self) -> None:
+        """Close the teacher's model, its cache and journal."""
         self.teacher.close()
 
 
@@ -97,6 +103,7 @@ class ModelSource:
 
     @property
     def is_config(self) -> bool:
+        """Whether the source is a config file (a teacher), not a package or model folder."""
         return self.source.endswith(".cfg") and Path(self.source).is_file()
 
     def _raw_config(self) -> dict:
@@ -110,6 +117,7 @@ class ModelSource:
         )
 
     def teacher_name(self) -> str:
+        """The teacher's name from its config's ``[teacher]`` block (default: the file stem)."""
         return teacher_settings(Path(self.source), self._raw_config())["name"]
 
     def load(self, options: RunOptions, writer: str = "") -> PipelineLabeller | TeacherLabeller:
@@ -134,6 +142,7 @@ class ModelSource:
         return ModelSource(source=source, overrides=self.overrides, code=code)
 
     def with_overrides(self, **overrides: Any) -> ModelSource:
+        """The same source with config ``overrides`` added."""
         return ModelSource(source=self.source, overrides={**self.overrides, **overrides}, code=self.code)
 
     def _teacher_files(self) -> list[Path]:

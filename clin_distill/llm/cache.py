@@ -34,6 +34,8 @@ def torn_last_line(path: Path) -> bool:
 
 
 class PromptCache:
+    """Replies by prompt hash in an append-only JSONL file (mode 0600), loaded at open; thread safe."""
+
     FILE_STEM = "replies"
 
     def __init__(self, path: str | Path, writer: str = ""):
@@ -67,10 +69,12 @@ class PromptCache:
         return len(self._entries)
 
     def get(self, key: str) -> tuple[str, Usage] | None:
+        """The cached reply and its usage for ``key``, or None."""
         with self._lock:
             return self._entries.get(key)
 
     def put(self, key: str, reply: str, usage: Usage) -> None:
+        """Append a reply (and the usage it was billed) for ``key``."""
         rec = {"key": key, "reply": reply, "usage": vars(usage)}
         line = json.dumps(rec, ensure_ascii=False)
         with self._lock:
@@ -80,5 +84,6 @@ class PromptCache:
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:
+        """Close the file."""
         with self._lock:
             self._fh.close()

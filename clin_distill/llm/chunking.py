@@ -14,11 +14,15 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from ..docio import tokens_copy
+
 SEGMENT_END = re.compile(r"\n\s*|(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
 
 
 @dataclass(frozen=True)
 class Chunk:
+    """A piece of a note sent as one prompt: where it starts in the note, and its tokens."""
+
     start_char: int
     doc: Doc
 
@@ -81,7 +85,5 @@ def chunk_doc(doc: Doc, max_chars: int, overlap_chars: int) -> list[Chunk]:
         if span is None or not len(span):
             continue
         # Built from the tokens (Span.as_doc copies arrays of the whole doc: quadratic on long notes).
-        spaces = [bool(t.whitespace_) for t in span]
-        spaces[-1] = False
-        out.append(Chunk(span.start_char, Doc(doc.vocab, words=[t.text for t in span], spaces=spaces)))
+        out.append(Chunk(span.start_char, tokens_copy(span)))
     return out

@@ -65,6 +65,7 @@ class NoteSpanGrammar:
     answer_marker: str = "\nAnswer:"
 
     def note_of(self, prompt: str) -> str:
+        """The note of a prompt: the text after the last paragraph marker."""
         start = prompt.rfind(self.paragraph_marker)
         if start < 0:
             raise ValueError(f"prompt has no {self.paragraph_marker!r} marker; check the template")
@@ -73,6 +74,7 @@ class NoteSpanGrammar:
         return prompt[start : end if end >= 0 else len(prompt)]
 
     def __call__(self, prompt: str) -> str:
+        """The llama.cpp grammar for ``prompt``: mentions may only be copied from its note."""
         return f"{self.grammar.rstrip()}\n{mention_rules(self.note_of(prompt), self.max_tokens)}\n"
 
     def describe(self) -> dict:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
+from ..offsets import CharSpan
 from .replies import clean_mention
 
 
 @dataclass
 class Grounded:
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    """Mentions found in the note (character offsets) and counts of those dropped, by reason."""
+
+    spans: list[CharSpan] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
 
 
@@ -66,7 +69,7 @@ def ground(doc: Doc, mentions: list[tuple[str, str]]) -> Grounded:
     return out
 
 
-def merge_chunk_spans(doc: Doc, chunk_spans: list[tuple[int, int, str]]) -> tuple[list, int]:
+def merge_chunk_spans(doc: Doc, chunk_spans: list[CharSpan]) -> tuple[list, int]:
     """De-duplicate spans from overlapping chunks (already in note offsets) and set them on a copy.
 
     The same span with two labels (from two chunks) is ambiguous and dropped; of overlapping

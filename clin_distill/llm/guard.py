@@ -51,6 +51,7 @@ def is_loopback(url: str) -> bool:
 
 
 def remote_allowed_by_env() -> bool:
+    """Whether CLIN_DISTILL_ALLOW_REMOTE opts in to remote endpoints."""
     return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
@@ -68,6 +69,7 @@ def remote_allowed(allow_remote: bool) -> bool:
 
 
 def refusal(host: str, how: str = "") -> RemoteEndpointRefused:
+    """The one-line error refusing ``host`` (and how it was reached) without the opt-in."""
     via = f" ({how})" if how else ""
     return RemoteEndpointRefused(
         f"refusing to send clinical notes to non-loopback host {host!r}{via}: pass --allow-remote true "

@@ -96,6 +96,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         return addresses
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        """Connect to a checked address of ``host``, under the request's deadline."""
         error: Exception | None = None
         for address in self.destinations(host, port):
             try:
@@ -107,10 +108,12 @@ class GuardedBackend(httpcore.NetworkBackend):
         raise error
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        """Connect to a Unix socket, under the request's deadline."""
         timeout = _time_left(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
 
     def sleep(self, seconds: float) -> None:
+        """Sleep as the wrapped backend does."""
         self._inner.sleep(seconds)
 
 

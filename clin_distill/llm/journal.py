@@ -31,6 +31,7 @@ FILE_PREFIX = "journal"
 
 
 def journal_path(folder: Path, writer: str = "") -> Path:
+    """The journal file of ``writer`` (one per actor) in ``folder``."""
     return folder / (f"{FILE_PREFIX}.{writer}.jsonl" if writer else f"{FILE_PREFIX}.jsonl")
 
 
@@ -44,6 +45,7 @@ class Interrupted:
 
     @property
     def requests_in_flight(self) -> int:
+        """Tries sent by killed runs that got no reply."""
         return sum(self.in_flight.values())
 
 
@@ -112,9 +114,11 @@ class RequestJournal:
                 self._fh.flush()
 
     def sent(self, key: str, attempt: int) -> None:
+        """Record a try before it is sent."""
         self._write({"event": "sent", "key": key, "try": attempt})
 
     def done(self, key: str, attempt: int, outcome: str, usage: Usage | None) -> None:
+        """Record a try's outcome and the tokens it was billed."""
         record = {"event": "done", "key": key, "try": attempt, "outcome": outcome}
         self._write({**record, "usage": vars(usage) if usage is not None else None})
 

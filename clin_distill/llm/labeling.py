@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from ..docio import DOC_ID, mark_failed
+from ..docio import DOC_ID, mark_failed, tokens_copy
+from ..offsets import CharSpan
 from .chunking import Chunk, chunk_doc
 from .grounding import ground, merge_chunk_spans
 from .models import failure_reason
@@ -26,18 +27,10 @@ from .teacher import LLMTeacher
 GROUNDING = "llm_grounding"
 
 
-def blank_copy(doc: Doc) -> Doc:
-    """Same tokens and doc id, no annotations."""
-    out = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-    if DOC_ID in doc.user_data:
-        out.user_data[DOC_ID] = doc.user_data[DOC_ID]
-    return out
-
-
 def _label_one(teacher: LLMTeacher, doc: Doc, chunks: list[Chunk], replies: list[str]) -> Doc:
-    out = blank_copy(doc)
+    out = tokens_copy(doc, user_data=(DOC_ID,))
     counts: Counter = Counter()
-    spans: list[tuple[int, int, str]] = []
+    spans: list[CharSpan] = []
     failures = []
     for i, (chunk, reply) in enumerate(zip(chunks, replies, strict=True)):
         reason = failure_reason(reply) or (None if reply.strip() else "empty reply")

@@ -83,6 +83,7 @@ class RESTModel:
 
     @property
     def context_length(self) -> int | None:
+        """The model's context length in tokens, if its config gives one."""
         return self._context_length
 
     def limit_reply_bytes(self, max_bytes: int) -> None:

@@ -1,22 +1,25 @@
 """The teach-llm step: label a gold corpus with each configured LLM teacher.
 
 Per teacher it writes ``<out>/<name>/<dataset>/{split}.spacy`` (failed docs excluded),
-``failures.json`` (``{split: [doc_id, ...]}``) and ``grounding.json`` (per-doc drop counts),
-``<metrics>/<name>.json`` (scores on gold dev/test) and ``<metrics>/<name>.usage.json``
-(the ledger). ``<out>/llm_manifest.<dataset>.json`` lists what was done, also when no
-teacher is configured.
+``failures.json`` and ``grounding.json`` (per-doc drop counts), ``<metrics>/<name>.json`` (scores on
+gold dev/test) and ``<metrics>/<name>.usage.json`` (the ledger); see :func:`run_teacher`.
+``<out>/llm_manifest.<dataset>.json`` lists what was done, also when no teacher is configured.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
+from ..files.failures import Failures
+from ..files.llm_usage import LLMUsage, ServerInfo
+from ..files.teacher_metrics import SplitRun, TeacherMetrics
 from ..metrics.evaluate import scores_by_corpus
 from ..splits import NOTES, POOL_SPLITS, SCORED_SPLITS
 from .guard import check_endpoint, host_of
@@ -29,10 +32,12 @@ LOCAL = "local"  # the teacher whose endpoint and model name come from --local-b
 
 
 def parse_names(teachers: str) -> list[str]:
+    """Comma-separated teacher names, empty items dropped."""
     return [t.strip() for t in teachers.split(",") if t.strip()]
 
 
 def teacher_paths(config_dir: Path, names: list[str]) -> dict[str, Path]:
+    """``config_dir/<name>.cfg`` per name; FileNotFoundError naming every missing one."""
     paths = {name: config_dir / f"{name}.cfg" for name in names}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
@@ -47,6 +52,7 @@ def check_all_endpoints(paths: dict[str, Path], allow_remote: bool, urls: dict[s
 
 
 def check_splits(splits: list[str]) -> None:
+    """ValueError for splits a teacher cannot label."""
     unknown = sorted(set(splits) - set(SPLITS))
     if unknown:
         raise ValueError(f"unknown split(s) {unknown}; choose from {list(SPLITS)}")
@@ -94,10 +100,38 @@ def _label_split(teacher: LLMTeacher, split: str, gold: list[Doc]) -> tuple[list
     return labelled, failed
 
 
+@dataclass(frozen=True)
+class LocalRun:
+    """The local-llm step's run: the server it started, its few-shot examples file and its cap.
+
+    A teacher run with one is the small model standing in for an LLM offline (``small_local_model``).
+    """
+
+    server: ServerInfo
+    examples: str | None
+    max_docs_per_split: int | None
+
+
 def run_teacher(
-    teacher: LLMTeacher, gold_splits: dict[str, list[Doc]], out_dir: Path, metrics_dir: Path, dataset: str
+    teacher: LLMTeacher,
+    gold_splits: dict[str, list[Doc]],
+    out_dir: Path,
+    metrics_dir: Path,
+    dataset: str,
+    local: LocalRun | None = None,
 ) -> dict:
-    """Label the gold splits (:func:`read_gold`), write outputs and metrics; return the manifest entry."""
+    """Label the gold splits (:func:`read_gold`) and write the teacher's files.
+
+    Writes ``<out_dir>/<teacher>/<dataset>/{split}.spacy`` (failed docs left out), ``failures.json``
+    (:class:`~clin_distill.files.failures.Failures`) and ``grounding.json`` (per split, per doc id:
+    mentions dropped as unfound, ambiguous or of an unknown label), ``<metrics_dir>/<teacher>.json``
+    (:class:`~clin_distill.files.teacher_metrics.TeacherMetrics`) and ``<teacher>.usage.json``
+    (:class:`~clin_distill.files.llm_usage.LLMUsage`: tokens, USD, seconds).
+
+    Returns:
+        The manifest entry: ``name``, ``splits`` (docs, labelled, failed per split), ``failed``,
+        ``cost_usd`` (USD), ``grounding_dropped`` and ``output`` (the DocBin folder).
+    """
     started = time.perf_counter()
     dest = out_dir / teacher.name / dataset
     failures: dict[str, list[str]] = {}
@@ -113,40 +147,44 @@ def run_teacher(
         grounding[split] = {get_doc_id(d): d.user_data[GROUNDING] for d in labelled}
         for counts in grounding[split].values():
             totals.update(counts)
-        split_counts[split] = {"docs": len(gold), "labelled": len(labelled), "failed": len(failed)}
+        split_counts[split] = SplitRun(docs=len(gold), labelled=len(labelled), failed=len(failed))
         if split in SCORED_SPLITS:
             scores[split] = scores_by_corpus(labelled, gold)
     wall = time.perf_counter() - started
-    write_json(dest / "failures.json", failures)
+    Failures(failed=failures).write(dest / "failures.json")
     write_json(dest / "grounding.json", grounding)
-    n_docs = sum(c["docs"] for c in split_counts.values())
-    ledger = teacher.model.ledger.to_dict()
-    usage = {
-        "teacher": teacher.name,
-        "model": teacher.model.name,
-        "endpoint_host": host_of(teacher.model.base_url),
-        "dataset": dataset,
-        "docs": n_docs,
-        "wall_s": round(wall, 3),
-        "docs_per_s": round(n_docs / wall, 3) if wall else None,
-        **ledger,
-    }
-    write_json(metrics_dir / f"{teacher.name}.usage.json", usage)
-    metrics = {
-        "teacher": teacher.name,
-        "dataset": dataset,
-        "splits": split_counts,
-        "scores": scores,
-        "failures_by_reason": dict(reasons),
-        "grounding_dropped": {k: totals[k] for k in ("unfound", "ambiguous", "unknown_label")},
-    }
-    write_json(metrics_dir / f"{teacher.name}.json", metrics)
+    n_docs = sum(c.docs for c in split_counts.values())
+    ledger = teacher.model.ledger.record()
+    LLMUsage(
+        **ledger.model_dump(),
+        teacher=teacher.name,
+        model=teacher.model.name,
+        endpoint_host=host_of(teacher.model.base_url),
+        dataset=dataset,
+        docs=n_docs,
+        wall_s=round(wall, 3),
+        docs_per_s=round(n_docs / wall, 3) if wall else None,
+        server=local.server if local else None,
+        examples=local.examples if local else None,
+        max_docs_per_split=local.max_docs_per_split if local else None,
+    ).write(metrics_dir / f"{teacher.name}.usage.json")
+    dropped = {k: totals[k] for k in ("unfound", "ambiguous", "unknown_label")}
+    TeacherMetrics(
+        teacher=teacher.name,
+        kind="llm",
+        dataset=dataset,
+        splits=split_counts,
+        scores=scores,
+        failures_by_reason=dict(reasons),
+        grounding_dropped=dropped,
+        small_local_model=local is not None,
+    ).write(metrics_dir / f"{teacher.name}.json")
     return {
         "name": teacher.name,
-        "splits": split_counts,
-        "failed": sum(c["failed"] for c in split_counts.values()),
-        "cost_usd": ledger["cost_usd"],
-        "grounding_dropped": metrics["grounding_dropped"],
+        "splits": {split: c.model_dump() for split, c in split_counts.items()},
+        "failed": sum(c.failed for c in split_counts.values()),
+        "cost_usd": ledger.cost_usd,
+        "grounding_dropped": dropped,
         "output": str(dest),
     }
 

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import load_config, registry
 
-from ..bench.costs import load_prices
+from ..files.prices import load_prices
 from . import models  # noqa: F401 (registers our models without the entry points installed)
 from .guard import check_endpoint
 from .rest import RESTModel
@@ -37,6 +37,8 @@ PRICE_FIELDS = ("input_price_per_1m", "output_price_per_1m")
 
 @dataclass
 class LLMTeacher:
+    """A loaded LLM teacher: spacy-llm's task and our model, and how notes are chunked and batched."""
+
     name: str
     task: Any
     model: RESTModel
@@ -82,6 +84,7 @@ def teacher_config(
 
 
 def endpoint_of(config: dict) -> str:
+    """The base URL a teacher config's model calls."""
     return config["components"]["llm"]["model"].get("base_url", "https://api.openai.com/v1")
 
 
@@ -100,12 +103,12 @@ def list_prices(path: Path, settings: dict[str, Any], model: dict[str, Any]) -> 
     entry = load_prices(table).llm.get(settings["name"])
     if entry is None:
         raise ValueError(f"{table}: no [llm.{settings['name']}] entry for teacher {settings['name']!r}")
-    if entry.get("model", model.get("name")) != model.get("name"):
+    if entry.model is not None and entry.model != model.get("name"):
         raise ValueError(
-            f"{table}: [llm.{settings['name']}] prices model {entry['model']!r}, "
+            f"{table}: [llm.{settings['name']}] prices model {entry.model!r}, "
             f"but the teacher calls {model.get('name')!r}"
         )
-    return {"input_price_per_1m": entry["input_per_1m"], "output_price_per_1m": entry["output_per_1m"]}
+    return {"input_price_per_1m": entry.input_per_1m, "output_price_per_1m": entry.output_per_1m}
 
 
 def load_teacher(

@@ -60,6 +60,8 @@ class AuthError(RuntimeError):
 
 @dataclass(frozen=True)
 class Failed:
+    """A prompt that failed after its tries (or at once, where a retry cannot help): why, never note text."""
+
     reason: str
 
 
@@ -138,6 +140,7 @@ class RetryingPoster:
         self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="clin-distill-llm")
 
     def close(self) -> None:
+        """Wait for the requests in flight, then close the client."""
         self._pool.shutdown(wait=True)
         self._client.close()
 

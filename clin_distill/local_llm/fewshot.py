@@ -25,6 +25,8 @@ DENSE_ENOUGH = 3
 
 @dataclass(frozen=True)
 class Candidate:
+    """A gold train doc that may become a few-shot example: its id, text and (text, label) spans."""
+
     doc_id: str
     start: int
     text: str
@@ -32,6 +34,7 @@ class Candidate:
 
     @property
     def labels(self) -> set[str]:
+        """The labels of its spans."""
         return {label for _text, label in self.spans}
 
 

@@ -80,6 +80,7 @@ def wait_healthy(base_url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 
 def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop ``proc``: SIGTERM, then SIGKILL after ``grace`` seconds."""
     if proc.poll() is not None:
         return
     proc.send_signal(signal.SIGTERM)

@@ -16,11 +16,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import srsly
-
-from ..docio import write_json
+from ..files.llm_usage import ServerInfo
 from ..llm.resume import open_cache
-from ..llm.run import SPLITS, read_gold, run_teacher
+from ..llm.run import SPLITS, LocalRun, read_gold, run_teacher
 from ..llm.teacher import LLMTeacher, load_teacher
 from .server import free_port, llama_cpp_command, serving, smollm2_gguf
 
@@ -62,23 +60,25 @@ def local_server_url(
     n_ctx: int = 2048,
     n_threads: int | None = None,
     startup_timeout: float = 180.0,
-) -> Iterator[tuple[str, dict]]:
-    """Yield (base URL, server info) of a healthy local server; stop it on exit, also on error."""
+) -> Iterator[tuple[str, ServerInfo]]:
+    """Yield (base URL, server info) of a healthy local server; stop it on exit, also on error.
+
+    Raises:
+        ServerError: the server exited or did not answer within ``startup_timeout`` seconds.
+    """
     port = free_port()
     argv, what = server_argv(server_command, port, n_ctx, n_threads)
     url = f"http://127.0.0.1:{port}/v1"
     started = time.perf_counter()
     with terminate_as_exit(), serving(argv, url, log_path, startup_timeout):
-        info = {
-            "server": what,
-            "n_ctx": n_ctx,
-            "n_threads": n_threads,
-            "startup_s": round(time.perf_counter() - started, 3),
-        }
+        info = ServerInfo(
+            server=what, n_ctx=n_ctx, n_threads=n_threads, startup_s=round(time.perf_counter() - started, 3)
+        )
         yield url, info
 
 
 def load_local_teacher(config: Path, base_url: str, examples: Path | None) -> LLMTeacher:
+    """The local-llm teacher against ``base_url`` (loopback only), with the few-shot ``examples``."""
     overrides = {"paths.examples": str(examples.resolve())} if examples else None
     return load_teacher(config, allow_remote=False, base_url=base_url, overrides=overrides)
 
@@ -99,10 +99,14 @@ def teach_local(
     n_ctx: int = 2048,
     n_threads: int | None = None,
 ) -> dict:
-    """Label the splits with the local-llm teacher; returns run_teacher's manifest entry.
+    """Label the splits with the local-llm teacher; returns run_teacher's manifest entry and ``server``.
 
-    The usage ledger (``<metrics>/<name>.usage.json``) gains a ``server`` block (startup time,
-    threads, model file name).
+    The usage ledger (``<metrics>/<name>.usage.json``) gains a ``server`` block (start-up seconds,
+    threads, model file name), and the teacher's metrics are marked ``small_local_model``.
+
+    Raises:
+        ServerError: the server did not start; FileNotFoundError, ValueError: bad inputs (checked
+        before the server starts).
     """
     gold = read_gold(corpus_dir, splits or list(SPLITS), max_docs)  # checked before the server starts
     teacher, entry = None, None
@@ -113,14 +117,9 @@ def teach_local(
         ):
             teacher = load_local_teacher(config, url, examples)
             open_cache(teacher.model, cache_dir / teacher.name)
-            entry = run_teacher(teacher, gold, out_dir, metrics_dir, dataset)
+            local = LocalRun(info, examples.name if examples else None, max_docs)
+            entry = run_teacher(teacher, gold, out_dir, metrics_dir, dataset, local)
     finally:
         if teacher is not None:  # after the server stopped: requests still in flight fail at once
             teacher.close(finished=entry is not None)
-    usage_path = metrics_dir / f"{teacher.name}.usage.json"
-    usage = srsly.read_json(usage_path)
-    usage["server"] = info
-    usage["examples"] = examples.name if examples else None
-    usage["max_docs_per_split"] = max_docs
-    write_json(usage_path, usage)
-    return {**entry, "server": usage["server"]}
+    return {**entry, "server": info.model_dump()}

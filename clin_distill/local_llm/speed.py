@@ -16,40 +16,46 @@ import spacy
 from spacy.tokens import Doc
 
 from ..docio import failure_of
+from ..files.llm_usage import ServerInfo
+from ..files.local_llm_speed import LocalLLMSpeed, Rates, SpeedMachine, StudentSpeed, TeacherSpeed
 from ..llm.labeling import label_docs
 from ..llm.teacher import LLMTeacher
 
 
-def _rates(n: int, wall: float) -> dict:
-    return {
-        "notes": n,
-        "wall_s": round(wall, 6),
-        "notes_per_s": round(n / wall, 4) if wall else None,
-        "s_per_note": round(wall / n, 6) if n else None,
-    }
+def _rates(n: int, wall: float) -> Rates:
+    return Rates(
+        notes=n,
+        wall_s=round(wall, 6),
+        notes_per_s=round(n / wall, 4) if wall else None,
+        s_per_note=round(wall / n, 6) if n else None,
+    )
 
 
-def time_teacher(teacher: LLMTeacher, docs: list[Doc]) -> dict:
+def time_teacher(teacher: LLMTeacher, docs: list[Doc]) -> TeacherSpeed:
     """Label ``docs`` uncached; wall time, failures and the ledger's tokens."""
     teacher.model.use_cache(None)
     started = time.perf_counter()
     labelled = list(label_docs(teacher, docs))
     wall = time.perf_counter() - started
-    ledger = teacher.model.ledger.to_dict()
-    return {
-        **_rates(len(docs), wall),
-        "failed": sum(failure_of(d) is not None for d in labelled),
-        "prompts": ledger["prompts"],
-        "prompt_tokens": ledger["prompt_tokens"],
-        "completion_tokens": ledger["completion_tokens"],
-        "completion_tokens_per_s": round(ledger["completion_tokens"] / wall, 2) if wall else None,
-    }
+    ledger = teacher.model.ledger.record()
+    return TeacherSpeed(
+        **_rates(len(docs), wall).model_dump(),
+        name=teacher.name,
+        model=teacher.model.name,
+        failed=sum(failure_of(d) is not None for d in labelled),
+        prompts=ledger.prompts,
+        prompt_tokens=ledger.prompt_tokens,
+        completion_tokens=ledger.completion_tokens,
+        completion_tokens_per_s=round(ledger.completion_tokens / wall, 2) if wall else None,
+    )
 
 
-def time_student(model_path: Path, docs: list[Doc], batch_size: int = 16) -> dict:
+def time_student(model_path: Path, docs: list[Doc], batch_size: int = 16) -> StudentSpeed:
     """Run the trained student over the same texts (after one warm-up note)."""
     if not (model_path / "config.cfg").is_file():
-        return {"available": False, "reason": f"no trained student at {model_path} (run train-distilled)"}
+        return StudentSpeed(
+            path=str(model_path), reason=f"no trained student at {model_path} (run train-distilled)"
+        )
     started = time.perf_counter()
     nlp = spacy.load(model_path)
     load_s = time.perf_counter() - started
@@ -60,37 +66,39 @@ def time_student(model_path: Path, docs: list[Doc], batch_size: int = 16) -> dic
     for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
     wall = time.perf_counter() - started
-    return {
-        "available": True,
-        "load_s": round(load_s, 3),
-        "batch_size": batch_size,
-        **_rates(len(texts), wall),
-    }
+    return StudentSpeed(
+        path=str(model_path), timed=_rates(len(texts), wall), load_s=round(load_s, 3), batch_size=batch_size
+    )
 
 
-def machine() -> dict:
+def machine() -> SpeedMachine:
+    """This CPU, its cores, torch's threads and the current 1-minute load average."""
     import torch
 
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "load_avg_1m": round(os.getloadavg()[0], 2),
-    }
+    return SpeedMachine(
+        cpu=platform.processor() or platform.machine(),
+        cpu_count=os.cpu_count(),
+        torch_threads=torch.get_num_threads(),
+        load_avg_1m=round(os.getloadavg()[0], 2),
+    )
 
 
-def speed_side_by_side(teacher: LLMTeacher, student: Path, docs: list[Doc]) -> dict:
+def speed_side_by_side(
+    teacher: LLMTeacher, student: Path, docs: list[Doc], notes_file: Path, server: ServerInfo
+) -> LocalLLMSpeed:
     """Teacher then student on ``docs``; ``student_speedup`` = teacher s/note over student s/note."""
     llm = time_teacher(teacher, docs)
-    student_result = time_student(student, docs)
+    timed = time_student(student, docs)
     speedup = None
-    if student_result.get("available") and student_result["s_per_note"] and llm["s_per_note"]:
-        speedup = round(llm["s_per_note"] / student_result["s_per_note"], 1)
-    return {
-        "notes": len(docs),
-        "chars": sum(len(d.text) for d in docs),
-        "teacher": {"name": teacher.name, "model": teacher.model.name, **llm},
-        "student": {"path": str(student), **student_result},
-        "student_speedup": speedup,
-        "machine": machine(),
-    }
+    if timed.timed is not None and timed.timed.s_per_note and llm.s_per_note:
+        speedup = round(llm.s_per_note / timed.timed.s_per_note, 1)
+    return LocalLLMSpeed(
+        notes_file=str(notes_file),
+        notes=len(docs),
+        chars=sum(len(d.text) for d in docs),
+        teacher=llm,
+        student=timed,
+        student_speedup=speedup,
+        machine=machine(),
+        server=server,
+    )

@@ -27,11 +27,14 @@ BLOCK = 200
 
 @dataclass(frozen=True)
 class BootstrapSpec:
+    """Resamples, seed and confidence of the bootstrap."""
+
     n_resamples: int = N_RESAMPLES
     seed: int = SEED
     confidence: float = CONFIDENCE
 
     def describe(self) -> dict:
+        """The method and its settings, as the metrics files record them."""
         return {
             "method": "percentile bootstrap over documents (resampled with replacement)",
             "n_resamples": self.n_resamples,

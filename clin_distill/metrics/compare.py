@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..files.scores import Scores
+
 MODES = ("strict", "lenient")
+PRF_COLUMNS = ["strict P", "strict R", "strict F", "lenient P", "lenient R", "lenient F"]
+
+
+def prf_cells(scores: Scores, label: str) -> list[str]:
+    """The :data:`PRF_COLUMNS` cells of ``label`` (strict, then lenient P/R/F1; 3 decimals)."""
+    strict, lenient = scores.prf("strict", label), scores.prf("lenient", label)
+    return [f"{v:.3f}" for v in (strict.p, strict.r, strict.f, lenient.p, lenient.r, lenient.f)]
 
 
 def format_f1(entry: dict | None, with_ci: bool = True) -> str:

@@ -19,53 +19,72 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
 from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
-from .spans import Span3, char_spans
+from ..offsets import CharSpan
+from .spans import char_spans
 
 OUTCOMES = ("correct", "boundary", "confusion", "missed", "spurious")
 
 
-def _overlap(a: Span3, b: Span3) -> int:
-    return min(a[1], b[1]) - max(a[0], b[0])
+@dataclass
+class SpanOutcomes:
+    """Each gold and predicted span of one doc in exactly one outcome (see the module docstring):
+    ``correct`` spans, ``boundary`` and ``confusion`` (gold, predicted) pairs, ``missed`` gold and
+    ``spurious`` predicted spans."""
+
+    correct: list[CharSpan] = field(default_factory=list)
+    boundary: list[tuple[CharSpan, CharSpan]] = field(default_factory=list)
+    confusion: list[tuple[CharSpan, CharSpan]] = field(default_factory=list)
+    missed: list[CharSpan] = field(default_factory=list)
+    spurious: list[CharSpan] = field(default_factory=list)
 
 
-def classify_spans(pred: set[Span3], gold: set[Span3]) -> Counter:
-    """Counts keyed ``(outcome, label)``, plus ``("confused_as", gold_label, pred_label)``.
-
-    ``label`` is the gold label, except for ``spurious`` (the predicted label).
-    """
-    counts: Counter = Counter()
-    for _, _, label in pred & gold:
-        counts["correct", label] += 1
+def pair_spans(pred: set[CharSpan], gold: set[CharSpan]) -> SpanOutcomes:
+    """Exact matches first, then overlapping pairs greedily: same label first, then identical
+    offsets, then the largest overlap."""
+    out = SpanOutcomes(correct=sorted(pred & gold))
     rest_pred, rest_gold = pred - gold, gold - pred
-    pairs = []
-    for g in rest_gold:
-        for p in rest_pred:
-            overlap = _overlap(p, g)
-            if overlap > 0:
-                same_label = p[2] == g[2]
-                same_offsets = p[:2] == g[:2]
-                pairs.append((not same_label, not same_offsets, -overlap, g, p))
-    pairs.sort()
-    used_gold: set[Span3] = set()
-    used_pred: set[Span3] = set()
+    pairs = sorted(
+        (p[2] != g[2], p[:2] != g[:2], -(min(p[1], g[1]) - max(p[0], g[0])), g, p)
+        for g in rest_gold
+        for p in rest_pred
+        if min(p[1], g[1]) > max(p[0], g[0])
+    )
+    used_gold: set[CharSpan] = set()
+    used_pred: set[CharSpan] = set()
     for different_label, _, _, g, p in pairs:
         if g in used_gold or p in used_pred:
             continue
         used_gold.add(g)
         used_pred.add(p)
-        if different_label:
-            counts["confusion", g[2]] += 1
-            counts["confused_as", g[2], p[2]] += 1
-        else:
-            counts["boundary", g[2]] += 1
-    for g in rest_gold - used_gold:
+        (out.confusion if different_label else out.boundary).append((g, p))
+    out.missed = sorted(rest_gold - used_gold)
+    out.spurious = sorted(rest_pred - used_pred)
+    return out
+
+
+def classify_spans(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
+    """Counts keyed ``(outcome, label)``, plus ``("confused_as", gold_label, pred_label)``.
+
+    ``label`` is the gold label, except for ``spurious`` (the predicted label).
+    """
+    outcomes = pair_spans(pred, gold)
+    counts: Counter = Counter()
+    for _, _, label in outcomes.correct:
+        counts["correct", label] += 1
+    for g, _ in outcomes.boundary:
+        counts["boundary", g[2]] += 1
+    for g, p in outcomes.confusion:
+        counts["confusion", g[2]] += 1
+        counts["confused_as", g[2], p[2]] += 1
+    for g in outcomes.missed:
         counts["missed", g[2]] += 1
-    for p in rest_pred - used_pred:
+    for p in outcomes.spurious:
         counts["spurious", p[2]] += 1
     return counts
 

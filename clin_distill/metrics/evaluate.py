@@ -53,13 +53,23 @@ def evaluate_docs(
     labels: Sequence[str],
     spec: BootstrapSpec = DEFAULT_SPEC,
 ) -> dict:
-    """:func:`~clin_distill.metrics.spans.score_docs` output plus ``ci`` entries, ``errors``,
-    ``labels``, ``bootstrap`` and ``by_corpus``.
+    """Score ``pred_docs`` against ``gold_docs`` (paired by doc id), with bootstrap CIs and errors.
 
-    Each label, ``micro`` and ``macro`` dict under ``strict``/``lenient`` gains
-    ``"ci": {"p": [low, high], "r": [...], "f": [...]}`` (macro: ``f`` only). ``labels`` are
-    the labels of ``labels`` some gold doc annotates. ``by_corpus`` holds the same record
-    (without ``by_corpus`` and ``bootstrap``) for the gold docs of each source corpus.
+    Returns :func:`~clin_distill.metrics.spans.score_docs`'s dict plus ``ci`` entries, ``errors``,
+    ``n_gold_docs``, ``bootstrap`` and ``by_corpus``. Under ``strict`` and ``lenient``, each label,
+    ``micro`` and ``macro`` maps to ``{"tp", "fp", "fn": int, "p", "r", "f": float in [0, 1]}`` (macro:
+    ``f`` and ``labels``) with ``"ci": {"p": [low, high], "r": [...], "f": [...]}`` (macro: ``f``
+    only; ``spec.confidence`` percentile interval over ``spec.n_resamples`` document resamples).
+    ``labels`` are the labels of ``labels`` some gold doc annotates; each doc is scored only on the
+    labels its corpus annotates. ``errors`` is
+    :func:`~clin_distill.metrics.errors.error_breakdown`'s counts. ``by_corpus`` holds the same
+    record (without ``by_corpus`` and ``bootstrap``) for the gold docs of each source corpus. A gold
+    doc without a prediction is left out (failures are reported by the caller, never as "no
+    entities").
+
+    Raises:
+        ValueError: a doc id repeats among the predictions or the gold docs.
+        KeyError: a doc carries no doc id.
     """
     out = _evaluate(pred_docs, gold_docs, labels, spec)
     out["bootstrap"] = spec.describe()

@@ -20,43 +20,50 @@ from spacy.tokens import Doc
 
 from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
-
-Span3 = tuple[int, int, str]
+from ..offsets import CharSpan
 
 
 @dataclass
 class PRF:
+    """True positives, false positives and false negatives, and P/R/F1 from them."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
 
     @property
     def p(self) -> float:
+        """Precision (0 without predictions)."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
     @property
     def r(self) -> float:
+        """Recall (0 without gold)."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
     @property
     def f(self) -> float:
+        """F1, the harmonic mean of precision and recall."""
         p, r = self.p, self.r
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def add(self, other: PRF) -> None:
+        """Add ``other``'s counts to these."""
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
 
     def to_dict(self) -> dict[str, float | int]:
+        """Counts and P/R/F1 as a dict."""
         return {**asdict(self), "p": self.p, "r": self.r, "f": self.f}
 
 
-def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[Span3]:
+def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[CharSpan]:
+    """The (start_char, end_char, label) entities of ``doc`` with a label in ``labels``."""
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
 
 
-def strict_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
+def strict_counts(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
     """Per-label (tp, fp, fn) counts under exact matching, as a Counter keyed (label, kind)."""
     counts: Counter = Counter()
     for _, _, label in pred & gold:
@@ -68,7 +75,7 @@ def strict_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
     return counts
 
 
-def lenient_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
+def lenient_counts(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
     """Per-label counts with one-to-one matching of overlapping same-label spans."""
     counts: Counter = Counter()
     pairs = []
@@ -79,8 +86,8 @@ def lenient_counts(pred: set[Span3], gold: set[Span3]) -> Counter:
                 if overlap > 0:
                     pairs.append((-overlap, g, p))
     pairs.sort()
-    used_g: set[Span3] = set()
-    used_p: set[Span3] = set()
+    used_g: set[CharSpan] = set()
+    used_p: set[CharSpan] = set()
     for _, g, p in pairs:
         if g not in used_g and p not in used_p:
             used_g.add(g)

@@ -4,11 +4,11 @@ A pipeline (a model folder or an installed package such as ``en_clin_distilled``
 over the gold texts, keeping doc ids. A teacher's labels are read from
 ``<teachers_dir>/<teacher>/<corpus>/test.spacy``; the docs it failed on (its
 ``failures.json``, or a failure mark on the doc) are counted and left out of scoring.
+Whether a teacher is a small local model comes from its metrics file, never from its name.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +18,13 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import failure_of, get_doc_id, read_docbin, set_doc_id
+from ..files.failures import Failures
+from ..files.teacher_metrics import TeacherMetrics
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec
 from .evaluate import evaluate_docs
 from .spans import char_spans
 
 SCHEMA = "clin_distill.system_metrics.v1"
-SMALL_LOCAL_MARKERS = ("smollm", "135m")
 
 
 class PredictionError(ValueError):
@@ -32,6 +33,8 @@ class PredictionError(ValueError):
 
 @dataclass
 class Predictions:
+    """One system's predictions: its docs, the ids it failed, where they come from."""
+
     name: str
     kind: str  # "model" or "teacher"
     source: str
@@ -58,12 +61,28 @@ def parse_list(value: str) -> list[str]:
     return list(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
 
 
+def not_loadable(name: str, target: str) -> str:
+    """The one-line error for a pipeline that cannot be loaded: a folder, or a package to install."""
+    if Path(target).exists() or "/" in target or "\\" in target:
+        return f"model {name!r}: cannot load {target!r} (not a trained pipeline folder)"
+    return (
+        f"model {name!r}: no folder or installed package {target!r}; install the packaged model first: "
+        f"pip install packages/{target}-<version>/dist/*.whl (built by `weasel run package`)"
+    )
+
+
 def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_size: int = 32) -> Predictions:
-    """Run the pipeline at ``target`` (path or package name) over the gold texts."""
+    """Run the pipeline at ``target`` (a folder or an installed package name) over the gold texts.
+
+    Returns docs with the gold doc ids, in gold order.
+
+    Raises:
+        PredictionError: ``target`` cannot be loaded (for a package name: how to install its wheel).
+    """
     try:
         nlp = spacy.load(target)
     except OSError as err:
-        raise PredictionError(f"model {name!r}: cannot load {target!r} (no such folder or package)") from err
+        raise PredictionError(not_loadable(name, target)) from err
     # Long notes are scored whole: the transformer reads them in strided windows.
     nlp.max_length = max([nlp.max_length, *(len(doc.text) + 1 for doc in gold_docs)])
     texts = (doc.text for doc in gold_docs)
@@ -77,62 +96,39 @@ def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_s
     return Predictions(name, "model", str(target), docs)
 
 
-def mentions_small_local_model(name: str, meta_files: Iterable[Path]) -> bool:
-    """True if the teacher name or any string in its metrics/meta JSON names a 135M local model."""
-    if any(marker in name.lower() for marker in SMALL_LOCAL_MARKERS):
-        return True
-
-    def strings(obj) -> Iterable[str]:
-        if isinstance(obj, str):
-            yield obj
-        elif isinstance(obj, dict):
-            for key, value in obj.items():
-                yield str(key)
-                yield from strings(value)
-        elif isinstance(obj, list):
-            for value in obj:
-                yield from strings(value)
-
-    for path in meta_files:
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf8"))
-            except (OSError, json.JSONDecodeError):
-                continue
-            if any(m in s.lower() for s in strings(data) for m in SMALL_LOCAL_MARKERS):
-                return True
-    return False
-
-
 def read_teacher(
-    teachers_dir: Path, teacher: str, corpus: str, split: str = "test", meta_files: Sequence[Path] = ()
+    teachers_dir: Path, teacher: str, corpus: str, split: str = "test", metrics: Path | None = None
 ) -> Predictions:
-    """A teacher's labels of ``split`` from ``<teachers_dir>/<teacher>/<corpus>/``."""
-    return read_predictions(teacher, teachers_dir / teacher / corpus, split, "teacher", meta_files)
+    """A teacher's labels of ``split`` from ``<teachers_dir>/<teacher>/<corpus>/`` (see
+    :func:`read_predictions`). ``metrics`` is the teacher's ``metrics/teachers/<t>.json``
+    (:class:`~clin_distill.files.teacher_metrics.TeacherMetrics`); when it exists, it says whether
+    the teacher is a small local model standing in for an LLM.
+
+    Raises:
+        PredictionError: the labels are missing; FileFormatError: a file of the wrong schema.
+    """
+    pred = read_predictions(teacher, teachers_dir / teacher / corpus, split, "teacher")
+    if metrics is not None and metrics.is_file():
+        pred.small_local_model = TeacherMetrics.read(metrics).small_local_model
+    return pred
 
 
-def read_predictions(
-    name: str, folder: Path, split: str = "test", kind: str = "teacher", meta_files: Sequence[Path] = ()
-) -> Predictions:
+def read_predictions(name: str, folder: Path, split: str = "test", kind: str = "teacher") -> Predictions:
     """Labels written as ``<folder>/<split>.spacy`` with ``failures.json`` (a teacher's, or the
-    teacher combination's); failed docs are counted and left out of scoring."""
+    teacher combination's); failed docs are counted and left out of scoring.
+
+    Raises:
+        PredictionError: ``<folder>/<split>.spacy`` is missing; FileFormatError: a bad ``failures.json``.
+    """
     path = folder / f"{split}.spacy"
     if not path.is_file():
         raise PredictionError(f"{kind} {name!r}: {path} not found (run the step that writes it)")
     docs = read_docbin(path)
-    failed = set()
-    failures_path = folder / "failures.json"
-    if failures_path.is_file():
-        try:
-            failed.update(str(i) for i in json.loads(failures_path.read_text(encoding="utf8")).get(split, []))
-        except (json.JSONDecodeError, AttributeError) as err:
-            raise PredictionError(
-                f"{kind} {name!r}: {failures_path} is not {{split: [doc_id, ...]}}"
-            ) from err
+    failures = Failures.read_beside(folder)
+    failed = failures.of(split) if failures is not None else set()
     failed.update(get_doc_id(doc) for doc in docs if failure_of(doc))
     kept = [doc for doc in docs if get_doc_id(doc) not in failed]
-    small = mentions_small_local_model(name, [*meta_files, folder / "meta.json"])
-    return Predictions(name, kind, str(folder), kept, sorted(failed), small)
+    return Predictions(name, kind, str(folder), kept, sorted(failed))
 
 
 def spans_by_doc(docs: Iterable[Doc], labels: Sequence[str]) -> dict[str, list[list]]:

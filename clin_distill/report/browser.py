@@ -33,6 +33,7 @@ class BrowserError(RuntimeError):
 
 
 def find_chromium() -> str | None:
+    """The first Chromium or Chrome on PATH, or None."""
     for name in CANDIDATES:
         path = shutil.which(name)
         if path:

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..anchors import load_anchors
 from ..docio import corpus_of, get_doc_id, labels_annotated, read_docbin
-from ..labels import LABELS
 from ..metrics.compare import MODES, comparison_table, corpus_label_table, format_f1
 from ..metrics.errors import OUTCOMES
-from ..metrics.systems import SMALL_LOCAL_MARKERS
 from .ablation import ablation_section
+from .combination import labels_section, subsets_section
 from .examples import is_public, render_example, select_examples
-from .json_tables import json_tables
 from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
 from .plots import corpus_label_chart, f1_bar_chart
-from .sources import load_anchors, load_results, load_spans, read_json
+from .sources import load_results, load_spans
+from .speed import speed_section
 
 STUDENT = "distilled"
 
 
 def comparison_section(results: list[dict]) -> Section:
+    """F1 per corpus and label, pooled F1 per label, and warnings on failures and small models."""
     first = results[0]
     boot = first.get("bootstrap", {})
     blocks: list = []
@@ -49,9 +50,7 @@ def comparison_section(results: list[dict]) -> Section:
                     warn=True,
                 )
             )
-        if r.get("kind") == "teacher" and (
-            r.get("small_local_model") or any(m in r["system"].lower() for m in SMALL_LOCAL_MARKERS)
-        ):
+        if r.get("kind") == "teacher" and r.get("small_local_model"):
             blocks.append(
                 Note(
                     f"Teacher {r['system']} is a 135M-parameter local model (SmolLM2-135M) standing in "
@@ -92,15 +91,8 @@ def anchor_blocks(results: list[dict], anchors: dict) -> list:
     ]
 
 
-def paper_speed_table(anchors: dict) -> Table:
-    speed = [
-        [a["versus"], f"{a['faster']}× faster", f"{a['cheaper']}× cheaper"]
-        for a in anchors.get("speed_cost", [])
-    ]
-    return Table(["distilled BioBERT vs", "speed", "cost"], speed, "Paper anchors: speed and cost")
-
-
 def errors_section(results: list[dict]) -> Section:
+    """Correct, boundary, confusion, missed and spurious counts per system."""
     rows = []
     for r in results:
         errors = r.get("errors", {})
@@ -121,39 +113,6 @@ def errors_section(results: list[dict]) -> Section:
             ),
         ],
     )
-
-
-def only_labels(data: object, labels: set[str]) -> tuple[object, int]:
-    """Drop top-level rows (``{"label": ...}`` records, or dict entries keyed by a label) of
-    labels the gold does not annotate; returns the data and how many were dropped."""
-    if not isinstance(data, dict):
-        return data, 0
-    out, dropped = {}, 0
-    for key, value in data.items():
-        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            kept = [v for v in value if "label" not in v or v["label"] in labels]
-            dropped += len(value) - len(kept)
-            value = kept
-        elif isinstance(value, dict) and value and set(value) <= set(LABELS):
-            kept_items = {k: v for k, v in value.items() if k in labels}
-            dropped += len(value) - len(kept_items)
-            value = kept_items
-        out[key] = value
-    return out, dropped
-
-
-def json_section(title: str, path: Path, absent: str, labels: set[str] | None = None) -> Section:
-    data, problem = read_json(path)
-    if problem:
-        return Section(title, [Note(f"{absent}: {problem}.", warn=True)])
-    dropped = 0
-    if labels:
-        data, dropped = only_labels(data, labels)
-    tables = json_tables(data, path.name)
-    note = f"From {path}."
-    if dropped:
-        note += f" {dropped} rows for labels the gold test set does not annotate are hidden."
-    return Section(title, [*tables, Note(note)] if tables else [Note(f"{path} is empty.")])
 
 
 def _annotated_spans(doc, spans: set) -> set:
@@ -251,19 +210,10 @@ def build_report(
     ablation = ablation_section(results, metrics_dir, corpus)
     if ablation is not None:
         report.sections.append(ablation)
-    report.sections.append(
-        json_section(
-            "Teacher subsets (combine)",
-            combine_json or metrics_dir / "combine" / "subsets.json",
-            "Teacher-subset search not run",
-            set(results[0]["labels"]),
-        )
-    )
-    speed = json_section(
-        "Speed and cost (benchmark)", benchmark_json or metrics_dir / "benchmark.json", "Benchmark not run"
-    )
-    speed.blocks.append(paper_speed_table(anchors))
-    report.sections.append(speed)
+    subsets = combine_json or metrics_dir / "combine" / "subsets.json"
+    report.sections.append(labels_section(subsets.parent / "choice.json"))
+    report.sections.append(subsets_section(subsets, list(results[0]["labels"])))
+    report.sections.append(speed_section(benchmark_json or metrics_dir / "benchmark.json", anchors))
     local = local_llm_section(results, metrics_dir, corpus, gold or examples)
     if local is not None:
         report.sections.append(local)

@@ -14,14 +14,16 @@ from spacy.tokens import Doc
 
 from ..corpora.public import DATASETS as PUBLIC_CORPORA
 from ..docio import get_doc_id
+from ..offsets import CharSpan
 
-SpanSet = set[tuple[int, int, str]]
+SpanSet = set[CharSpan]
 COLORS = {"MEDICATION": "#8ecae6", "DISEASE": "#ffb703", "SYMPTOM": "#b5e48c"}
 MAX_EXAMPLES = 5
 MAX_CHARS = 1500
 
 
 def is_public(corpus: str) -> bool:
+    """Whether ``corpus`` is a public corpus whose text may be shown."""
     return corpus in PUBLIC_CORPORA
 
 

@@ -12,9 +12,12 @@ from pathlib import Path
 
 from ..combine.subsets import choose_best
 from ..docio import get_doc_id, read_docbin
+from ..files.combine import SubsetSearch
+from ..files.llm_usage import LLMUsage
+from ..files.local_llm_speed import LocalLLMSpeed
 from ..metrics.spans import char_spans, lenient_counts, strict_counts, summarise
 from .model import Note, Section, Table
-from .sources import load_spans, read_json
+from .sources import load_spans
 
 TITLE = "Local LLM teacher (SmolLM2-135M, offline)"
 SPEED_FILE = "local_llm_speed.json"
@@ -66,23 +69,23 @@ def same_docs_table(results: list[dict], local: str, metrics_dir: Path, corpus: 
 
 
 def speed_blocks(path: Path) -> list:
-    data, problem = read_json(path)
-    if problem or not isinstance(data, dict):
-        return [Note(f"Speed not measured: {problem} (run bench-local-llm).", warn=True)]
-    t, s = data["teacher"], data["student"]
-    timed = [(f"teacher {t['name']} ({t['model']})", t)]
-    if s.get("available"):
-        timed.append((f"student {s['path']}", s))
+    """The teacher and the student timed on the same notes, and the student's speed-up."""
+    if not path.is_file():
+        return [Note(f"Speed not measured: {path} not found (run bench-local-llm).", warn=True)]
+    data = LocalLLMSpeed.read(path)
+    t, s = data.teacher, data.student
+    timed = [(f"teacher {t.name} ({t.model})", t)]
+    if s.timed is not None:
+        timed.append((f"student {s.path}", s.timed))
     rows = [
-        [name, str(r["notes"]), f"{r['wall_s']:.2f}", f"{r['notes_per_s']:.3f}", f"{r['s_per_note']:.3f}"]
+        [name, str(r.notes), f"{r.wall_s:.2f}", f"{r.notes_per_s:.3f}", f"{r.s_per_note:.3f}"]
         for name, r in timed
     ]
-    m = data.get("machine", {})
-    ratio = data.get("student_speedup")
+    m = data.machine
     verdict = (
-        f"The student labels these notes {ratio}× faster than the local LLM"
-        if ratio
-        else f"Student not timed: {s.get('reason', 'no result')}"
+        f"The student labels these notes {data.student_speedup}× faster than the local LLM"
+        if data.student_speedup
+        else f"Student not timed: {s.reason or 'no result'}"
     )
     return [
         Table(
@@ -91,63 +94,70 @@ def speed_blocks(path: Path) -> list:
             "Speed side by side (one run, same notes)",
         ),
         Note(
-            f"{verdict} ({data['notes']} notes, {data['chars']} characters; LLM uncached, "
-            f"{t.get('completion_tokens', '?')} completion tokens at "
-            f"{t.get('completion_tokens_per_s', '?')}/s; server start-up "
-            f"{data.get('server', {}).get('startup_s', '?')} s and student load {s.get('load_s', '?')} s "
-            f"not counted). Machine: {m.get('cpu', '?')}, {m.get('cpu_count', '?')} cores, load "
-            f"{m.get('load_avg_1m', '?')}. Reference paper: distilled BioBERT 12× faster than GPT-4o."
+            f"{verdict} ({data.notes} notes, {data.chars} characters; LLM uncached, "
+            f"{t.completion_tokens} completion tokens at {t.completion_tokens_per_s}/s; server start-up "
+            f"{data.server.startup_s} s and student load {s.load_s} s not counted). Machine: {m.cpu}, "
+            f"{m.cpu_count} cores, load {m.load_avg_1m}. Reference paper: distilled BioBERT 12× faster "
+            "than GPT-4o."
         ),
     ]
 
 
 def subsets_blocks(path: Path, local: str, labels: list[str]) -> list:
-    data, problem = read_json(path)
-    if problem or not isinstance(data, dict):
+    """Each label's best teacher subset with and without the local LLM, on the same dev docs."""
+    if not path.is_file():
         return [
-            Note(f"Combination with the local LLM not run: {problem} (run combine-local-llm).", warn=True)
+            Note(
+                f"Combination with the local LLM not run: {path} not found (run combine-local-llm).",
+                warn=True,
+            )
         ]
+    search = SubsetSearch.read(path)
     # the combine step's own choice rule (strict F1, then lenient F1, fewer teachers, union first)
-    best_without = choose_best([r for r in data["rows"] if local not in r["teachers"]], labels)
-    best_with = choose_best([r for r in data["rows"] if local in r["teachers"]], labels)
+    best_without = choose_best([r for r in search.rows if local not in r.teachers], labels)
+    best_with = choose_best([r for r in search.rows if local in r.teachers], labels)
     rows = []
     for label in labels:
         without, with_ = best_without[label], best_with[label]
         if without is None or with_ is None:
             continue
-        gain = with_["strict"]["f"] - without["strict"]["f"]
         rows.append(
             [
                 label,
-                f"{'+'.join(without['teachers'])} ({without['strategy']})",
-                _f(without["strict"]["f"]),
-                f"{'+'.join(with_['teachers'])} ({with_['strategy']})",
-                _f(with_["strict"]["f"]),
-                f"{gain:+.3f}",
+                f"{'+'.join(without.teachers)} ({without.strategy})",
+                _f(without.strict.f),
+                f"{'+'.join(with_.teachers)} ({with_.strategy})",
+                _f(with_.strict.f),
+                f"{with_.strict.f - without.strict.f:+.3f}",
             ]
         )
     header = ["label", "best subset without", "strict F1", "best subset with local LLM", "strict F1", "gain"]
     return [
         Table(header, rows, "Does the local LLM help the combination? (gold dev, strict)"),
         Note(
-            f"Subset search over {', '.join(data['teachers'])} ({data['n_subsets']} subsets × union/vote) on "
-            f"the {data['dev_docs_scored']} {data['dataset']} dev docs every teacher labelled; both columns "
+            f"Subset search over {', '.join(search.teachers)} ({search.n_subsets} subsets × union/vote) on "
+            f"the {search.dev_docs_scored} {search.dataset} dev docs every teacher labelled; both columns "
             f"are scored on those same docs. Full table: {path}."
         ),
     ]
 
 
 def ledger_note(path: Path) -> Note | None:
-    data, problem = read_json(path)
-    if problem or not isinstance(data, dict):
+    """The local teacher's ledger in one sentence (None when it has none)."""
+    if not path.is_file():
         return None
-    server = data.get("server", {})
+    data = LLMUsage.read(path)
+    server = data.server
+    where = (
+        f"server {server.server}, start-up {server.startup_s} s, {server.n_threads} threads"
+        if server
+        else "no server record"
+    )
     return Note(
-        f"Ledger ({path.name}): {data['docs']} notes labelled in {data['wall_s']} s "
-        f"({data['docs_per_s']} notes/s), {data['prompts']} prompts, {data['prompt_tokens']} prompt + "
-        f"{data['completion_tokens']} completion tokens, {data['failures']} failed prompts, "
-        f"{data['cache_hits']} cache hits; server {server.get('server', '?')}, start-up "
-        f"{server.get('startup_s', '?')} s, {server.get('n_threads', '?')} threads."
+        f"Ledger ({path.name}): {data.docs} notes labelled in {data.wall_s} s "
+        f"({data.docs_per_s} notes/s), {data.prompts} prompts, {data.prompt_tokens} prompt + "
+        f"{data.completion_tokens} completion tokens, {data.failures} failed prompts, "
+        f"{data.cache_hits} cache hits; {where}."
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Table:
+    """A table: header, rows of text cells, optional title."""
+
     header: list[str]
     rows: list[list[str]]
     title: str = ""
@@ -14,6 +16,8 @@ class Table:
 
 @dataclass
 class Image:
+    """A PNG plot, inlined in HTML and written beside the Markdown."""
+
     png: bytes
     name: str  # file stem for the Markdown copy
     alt: str
@@ -21,6 +25,8 @@ class Image:
 
 @dataclass
 class Note:
+    """A paragraph; ``warn`` marks it as a warning."""
+
     text: str
     warn: bool = False
 
@@ -38,11 +44,15 @@ Block = Table | Image | Note | RawHtml
 
 @dataclass
 class Section:
+    """A titled section of blocks."""
+
     title: str
     blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass
 class Report:
+    """The whole report: a title and its sections."""
+
     title: str
     sections: list[Section] = field(default_factory=list)

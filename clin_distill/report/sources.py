@@ -1,21 +1,14 @@
-"""Read the inputs of the report: per-system metrics, paper anchors and other helpers' JSON."""
+"""Read the inputs of the report: per-system metrics and predicted spans."""
 
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from ..metrics.systems import SCHEMA
+from ..offsets import CharSpan
 
-ANCHORS_RESOURCE = "paper_anchors.v1.json"
 FIRST_SYSTEMS = ("self", "distilled", "human")
-
-
-def load_anchors() -> dict:
-    """The paper's anchor numbers (versioned resource shipped with the library)."""
-    text = (resources.files("clin_distill") / "resources" / ANCHORS_RESOURCE).read_text(encoding="utf8")
-    return json.loads(text)
 
 
 def read_json(path: Path) -> tuple[object | None, str | None]:
@@ -29,6 +22,7 @@ def read_json(path: Path) -> tuple[object | None, str | None]:
 
 
 def system_order(result: dict) -> tuple:
+    """Sort key: the students first (self, distilled, human), then models, then teachers, by name."""
     name, kind = result.get("system", ""), result.get("kind", "")
     rank = FIRST_SYSTEMS.index(name) if name in FIRST_SYSTEMS else len(FIRST_SYSTEMS)
     return (rank, kind != "model", name)
@@ -44,7 +38,7 @@ def load_results(metrics_dir: Path, corpus: str) -> list[dict]:
     return sorted(results, key=system_order)
 
 
-def load_spans(metrics_dir: Path, system: str, corpus: str) -> dict[str, set[tuple[int, int, str]]] | None:
+def load_spans(metrics_dir: Path, system: str, corpus: str) -> dict[str, set[CharSpan]] | None:
     """A system's predicted offsets (``<system>/<corpus>.spans.json``), or None if absent."""
     data, _ = read_json(metrics_dir / system / f"{corpus}.spans.json")
     if not isinstance(data, dict):

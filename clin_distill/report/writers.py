@@ -40,6 +40,7 @@ def _html_table(table: Table) -> str:
 
 
 def to_html(report: Report) -> str:
+    """The report as one self-contained HTML page (inline CSS, base64 images)."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -70,6 +71,7 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(report: Report, image_links: dict[str, str]) -> str:
+    """The report as Markdown, images linked by ``image_links`` (name → file)."""
     lines = [f"# {report.title}", ""]
     for section in report.sections:
         lines += [f"## {section.title}", ""]
@@ -94,6 +96,7 @@ def to_markdown(report: Report, image_links: dict[str, str]) -> str:
 
 
 def write_html(report: Report, path: Path) -> None:
+    """Write the HTML report to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(to_html(report), encoding="utf8")
 

@@ -79,6 +79,7 @@ _QKEYS = {"scale", "zero_point", "_packed_params"}
 
 
 def is_quantized(module: torch.nn.Module) -> bool:
+    """Whether ``module`` was quantized by this component."""
     return bool(getattr(module, _MARK, False))
 
 
@@ -127,6 +128,7 @@ def quantize_pipeline(nlp: Language, per_channel: bool = True) -> int:
 
 
 def env_enabled(default: bool) -> bool:
+    """Whether int8 is on: CLIN_DISTILL_INT8 if set (1/true/on or 0/false/off), else ``default``."""
     value = os.environ.get(ENV_OVERRIDE, "").strip().lower()
     if value in {"1", "true", "yes", "on"}:
         return True
@@ -152,34 +154,42 @@ class Int8Quantizer:
         return self.n_quantized
 
     def __call__(self, doc: Doc) -> Doc:
+        """Quantize if not yet done, then pass ``doc`` on unchanged."""
         self.apply()
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Quantize if not yet done, then pass the docs on unchanged."""
         self.apply()
         yield from stream
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        """Quantize the initialized transformer (when enabled)."""
         self.apply()
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The component's settings (the weights are the transformer's)."""
         return srsly.msgpack_dumps({"per_channel": self.per_channel})
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "Int8Quantizer":
+        """Read the settings and quantize (when enabled)."""
         self.apply()
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write the settings to ``path/cfg.json``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "cfg.json", {"per_channel": self.per_channel})
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "Int8Quantizer":
+        """Read the settings and quantize (when enabled)."""
         self.apply()
         return self
 
 
 def make_int8(nlp: Language, name: str, enabled: bool, per_channel: bool) -> Int8Quantizer:
+    """The ``clin_distill_int8`` component (``enabled``: quantize at load; per-channel or per-tensor)."""
     return Int8Quantizer(nlp, name, enabled=enabled, per_channel=per_channel)
 
 

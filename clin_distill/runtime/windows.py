@@ -104,6 +104,7 @@ class WordpieceWindows:
         return tokenizer, limit - tokenizer.num_special_tokens_to_add(pair=False)
 
     def __call__(self, docs: list[Doc]) -> list[list[Span]]:
+        """The windows of each doc (see :func:`fitting_windows`)."""
         tokenizer, budget = self.budget()
 
         def counts(texts: list[str]) -> list[int]:

@@ -23,6 +23,9 @@ import spacy
 import srsly
 from spacy.cli.package import package as spacy_package
 
+from ..files.benchmark import Benchmark
+from ..files.combine import CombineChoice
+from ..files.pool import Pool
 from ..labels import LABELS
 from ..runtime.assertion import ASSERTION_ATTRIBUTES, add_assertion
 from ..runtime.int8 import FACTORY as INT8_FACTORY
@@ -49,6 +52,7 @@ def pinned_requirements() -> list[str]:
 
 
 def licence_notes(datasets: list[str], teachers: list[str]) -> dict[str, Any]:
+    """Licence notes of the corpora, the ontology teachers used (all of them if none) and the backbones."""
     notes = json.loads(
         (resources.files("clin_distill") / "resources" / "student" / "licences.json").read_text()
     )
@@ -60,21 +64,6 @@ def licence_notes(datasets: list[str], teachers: list[str]) -> dict[str, Any]:
         "backbones": notes["backbones"],
         "note": "Teacher labels from LLM services are subject to each provider's terms of use.",
     }
-
-
-def teachers_named(data: Any) -> list[str]:
-    """Teacher names found under any ``teachers`` key of the combine step's JSON."""
-    found: list[str] = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "teachers" and isinstance(value, list | tuple):
-                found += [str(v) for v in value]
-            else:
-                found += teachers_named(value)
-    elif isinstance(data, list):
-        for value in data:
-            found += teachers_named(value)
-    return list(dict.fromkeys(found))
 
 
 def label_scores(evaluation: dict) -> dict[str, Any]:
@@ -114,28 +103,45 @@ def scores_record(
     }
 
 
-def trained_labels(choice: dict | None, model_labels: list[str]) -> dict[str, Any]:
+def trained_labels(choice: CombineChoice | None, model_labels: list[str]) -> dict[str, Any]:
     """Which labels the student was taught, and which the teacher combination dropped (and why)."""
     if choice is None:
         return {"trained": model_labels, "dropped": {}}
-    decided = choice.get("labels_decided") or [
-        label for label, c in choice.get("labels", {}).items() if "dropped" not in c
-    ]
-    dropped = {label: c["dropped"] for label, c in choice.get("labels", {}).items() if "dropped" in c}
-    return {"trained": [label for label in LABELS if label in decided], "dropped": dropped}
+    return {
+        "trained": [label for label in LABELS if label in choice.labels_decided],
+        "dropped": choice.labels_dropped,
+    }
 
 
 def pool_record(pool: Path | None) -> dict[str, Any] | None:
     """The pool the teachers labelled: corpora with their split sizes and annotated labels, notes."""
     if pool is None or not pool.is_file():
         return None
-    data = srsly.read_json(pool)
+    data = Pool.read(pool)
     return {
         "corpora": {
-            name: {"docs": counts, "annotated_labels": data["annotated_labels"].get(name, [])}
-            for name, counts in data["corpora"].items()
+            name: {"docs": counts, "annotated_labels": data.annotated_labels.get(name, [])}
+            for name, counts in data.corpora.items()
         },
-        "notes": {k: data["notes"].get(k) for k in ("read", "kept", "skipped")},
+        "notes": {"read": data.notes.read, "kept": data.notes.kept, "skipped": data.notes.skipped},
+    }
+
+
+def speed_record(path: Path) -> dict[str, Any]:
+    """A compact speed summary for the model's meta (``spacy info`` prints it in one row): the best
+    notes per second of each precision and its threads, int8's speed-up and F1 loss, the machine,
+    and where the whole benchmark is."""
+    result = Benchmark.read(path)
+    summary = result.summary
+    best = {run.precision: run for run in result.runs if run.name in summary.best.values()}
+    return {
+        "notes_per_s": {p: round(run.notes_per_s, 2) for p, run in best.items()},
+        "threads": {p: run.threads for p, run in best.items()},
+        "int8_speedup": summary.int8_speedup_best_vs_best,
+        "int8_f1_loss_points": summary.f1_loss_points,
+        "notes": result.n_docs,
+        "machine": f"{result.machine.cpu_model}, {result.machine.usable_cpus} usable CPUs",
+        "source": str(path),
     }
 
 
@@ -150,12 +156,17 @@ def build_meta(
     system: str = "distilled",
 ) -> dict[str, Any]:
     """The packaged model's meta.json: spaCy's, plus the ``clin_distill`` record (labels trained and
-    dropped, pool, teacher choice per label, test scores of ``system`` per corpus, speed, licences)."""
+    dropped, pool, teacher choice per label, test scores of ``system`` per corpus, speed, licences).
+
+    ``combine`` is ``metrics/combine/subsets.json``; ``choice.json`` beside it is read.
+
+    Raises:
+        FileFormatError: a metrics file of the wrong schema (e.g. from an older clin-distill).
+    """
     record = model_meta.get("clin_distill", {})
     choice_path = combine.parent / "choice.json" if combine is not None else None
-    choice = srsly.read_json(choice_path) if choice_path and choice_path.is_file() else None
-    teachers = teachers_named(choice) if choice is not None else []
-    speed = srsly.read_json(benchmark) if benchmark is not None and benchmark.is_file() else None
+    choice = CombineChoice.read(choice_path) if choice_path and choice_path.is_file() else None
+    teachers = choice.teachers_selected if choice is not None else []
     pooled = pool_record(pool)
     labels = trained_labels(choice, list(LABELS))
     meta = dict(model_meta)
@@ -179,14 +190,15 @@ def build_meta(
         "assertion_attributes": list(ASSERTION_ATTRIBUTES),
         "pool": pooled,
         "teacher_combination": {
-            "per_label": (choice or {}).get("labels"),
+            "per_label": {label: c.model_dump(exclude_defaults=True) for label, c in choice.labels.items()}
+            if choice is not None
+            else None,
             "teachers": teachers,
-            "strategy": (choice or {}).get("strategy"),
+            "strategy": choice.strategy if choice is not None else None,
             "subsets_table": str(combine) if combine is not None and combine.is_file() else None,
         },
         "scores": scores_record(model_meta, metrics_dir, system=system),
-        "speed": speed,
-        "speed_source": str(benchmark) if speed is not None else None,
+        "speed": speed_record(benchmark) if benchmark is not None and benchmark.is_file() else None,
     }
     datasets = list((pooled or {}).get("corpora", {})) or ["unknown"]
     meta["clin_distill"]["licences"] = licence_notes(datasets, teachers)
@@ -213,6 +225,7 @@ def build_distributions(package_root: Path) -> None:
 
 
 def own_requirements(requirements: list[str]) -> list[str]:
+    """The requirements naming clin-distill itself (the package must not have any)."""
     return [
         r
         for r in requirements
@@ -285,6 +298,7 @@ def check_package(package_root: Path) -> None:
 
 
 def built_wheel(package_root: Path) -> Path:
+    """The one wheel in ``package_root/dist``; RuntimeError if not exactly one."""
     wheels = sorted((package_root / "dist").glob("*.whl"))
     if len(wheels) != 1:
         raise RuntimeError(f"expected one wheel in {package_root}/dist, found {len(wheels)}")

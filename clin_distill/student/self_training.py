@@ -26,11 +26,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
+from ..docio import tokens_copy
+
 ScoredSpan = tuple[int, int, str, float]
 
 
 @dataclass(frozen=True)
 class SelfTrainingRule:
+    """The self-training rule's confidence threshold, floor and beam width (module docstring)."""
+
     threshold: float = 0.9
     floor: float = 0.5
     beam_width: int = 8
@@ -40,10 +44,6 @@ class SelfTrainingRule:
             raise ValueError(f"need 0 < floor <= threshold <= 1, got {self.floor} and {self.threshold}")
         if self.beam_width < 2:
             raise ValueError(f"beam_width must be at least 2, got {self.beam_width}")
-
-
-def _copy_tokens(nlp: Language, doc: Doc) -> Doc:
-    return Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
 
 
 def _batches(docs: Sequence[Doc], size: int) -> Iterator[Sequence[Doc]]:
@@ -63,7 +63,7 @@ def scored_spans(
     out: list[list[ScoredSpan]] = []
     with tqdm(total=len(docs), desc="student labels its training texts", unit="doc") as bar:
         for batch in _batches(docs, batch_size):
-            copies = [_copy_tokens(nlp, doc) for doc in batch]
+            copies = [tokens_copy(doc, nlp.vocab) for doc in batch]
             for proc in before:
                 copies = list(proc.pipe(copies))
             for scores in ner.scored_ents(ner.beam_parse(copies, beam_width=rule.beam_width)):

@@ -32,12 +32,15 @@ TRANSFORMER = "transformer"
 
 @dataclass(frozen=True)
 class CorpusSummary:
+    """A training corpus: path, docs, words and entities."""
+
     path: str
     docs: int
     words: int
     entities: dict[str, int]
 
     def record(self) -> dict[str, Any]:
+        """The summary as the model's meta records it."""
         return {"path": self.path, "docs": self.docs, "words": self.words, "entities": self.entities}
 
 
@@ -76,10 +79,12 @@ def write_ner_labels(path: Path) -> Path:
 
 
 def uses_transformer(config: dict) -> bool:
+    """Whether the config's pipeline has a spacy-transformers component."""
     return config["components"].get(TRANSFORMER, {}).get("factory") == TRANSFORMER
 
 
 def has_warmup_schedule(config: dict) -> bool:
+    """Whether the optimizer's learning rate is a warm-up schedule."""
     rate = config["training"]["optimizer"].get("learn_rate")
     return isinstance(rate, dict) and "warmup_steps" in rate and "total_steps" in rate
 

@@ -152,23 +152,28 @@ class AbbreviationLabeler:
         self.known = set(known)
 
     def to_bytes(self, exclude: Iterable[str] = ()) -> bytes:
+        """The known abbreviations as JSON bytes."""
         return srsly.json_dumps(sorted(self.known)).encode("utf8")
 
     def from_bytes(self, data: bytes, exclude: Iterable[str] = ()) -> "AbbreviationLabeler":
+        """Read the known abbreviations from JSON bytes."""
         self.known = set(srsly.json_loads(data))
         return self
 
     def to_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> None:
+        """Write the known abbreviations to ``path/known.json``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / "known.json", sorted(self.known))
 
     def from_disk(self, path: str | Path, exclude: Iterable[str] = ()) -> "AbbreviationLabeler":
+        """Read ``path/known.json`` (none: no known abbreviations)."""
         file = Path(path) / "known.json"
         self.known = set(srsly.read_json(file)) if file.is_file() else set()
         return self
 
     def __call__(self, doc: Doc) -> Doc:
+        """Label abbreviations defined in the note, and known ones (module docstring)."""
         ents = list(doc.ents)
         new: list[Span] = []
         for abbr in find_abbreviations(doc):
@@ -225,4 +230,5 @@ class AbbreviationLabeler:
 def make_abbreviation_labeler(
     nlp: Language, name: str, expand_long_form: bool, match_undefined: bool
 ) -> AbbreviationLabeler:
+    """The ``clin_distill_abbreviations`` component."""
     return AbbreviationLabeler(nlp, name, expand_long_form, match_undefined)

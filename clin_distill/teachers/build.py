@@ -19,7 +19,10 @@ from .terms import Term, select_terms, write_patterns
 
 
 class HasMeta(Protocol):
-    def to_dict(self) -> dict: ...
+    """A vocabulary source that describes itself for the patterns' meta."""
+
+    def to_dict(self) -> dict:
+        """The source's provenance: name, package, versions, licence, counts."""
 
 
 TermSource = tuple[Iterator[Term], HasMeta]

@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from ..docio import docs_by_id
+from ..files.scores import Scores
 from ..metrics import score_docs, scored_labels
-from ..metrics.spans import Span3, char_spans
-
-TUNING_SPLITS: tuple[str, ...] = ("train", "dev")
+from ..metrics.compare import PRF_COLUMNS, prf_cells
+from ..metrics.errors import pair_spans
+from ..metrics.spans import char_spans
+from ..offsets import CharSpan
+from ..splits import TUNING_SPLITS
 
 
 @dataclass
@@ -34,7 +37,7 @@ class ErrorReport:
     corpus: str
     split: str
     labels: list[str]
-    scores: dict
+    scores: Scores
     errors: Counter = field(default_factory=Counter)  # (outcome, label, kind, text) → count
 
     def top(self, outcome: str, label: str | None = None, n: int = 20) -> list[tuple[tuple, int]]:
@@ -53,6 +56,7 @@ class ErrorReport:
 
 
 def check_split(split: str) -> None:
+    """ValueError unless ``split`` may be analysed (train or dev, never test)."""
     if split not in TUNING_SPLITS:
         raise ValueError(f"error analysis runs on {'/'.join(TUNING_SPLITS)} only, not {split!r}")
 
@@ -66,7 +70,7 @@ def shape_kind(text: str) -> str:
     return "one_word" if " " not in text.strip() else "multi_word"
 
 
-def boundary_kind(pred: Span3, gold: Span3) -> str:
+def boundary_kind(pred: CharSpan, gold: CharSpan) -> str:
     """How predicted edges differ from gold: ``wider_left+narrower_right`` etc."""
     parts = []
     if pred[0] != gold[0]:
@@ -84,33 +88,22 @@ def classify_doc(pred_doc: Doc, gold_doc: Doc, labels: Sequence[str]) -> Counter
     as spurious.
     """
     text = gold_doc.text
-    pred, gold = char_spans(pred_doc), char_spans(gold_doc, labels)
+    outcomes = pair_spans(char_spans(pred_doc), char_spans(gold_doc, labels))
     out: Counter = Counter()
-    for s, e, label in pred & gold:
-        out["correct", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
-    rest_pred, rest_gold = pred - gold, gold - pred
-    pairs = sorted(
-        (p[2] != g[2], p[:2] != g[:2], -(min(p[1], g[1]) - max(p[0], g[0])), g, p)
-        for g in rest_gold
-        for p in rest_pred
-        if min(p[1], g[1]) > max(p[0], g[0])
-    )
-    used_g: set[Span3] = set()
-    used_p: set[Span3] = set()
-    for other_label, _, _, g, p in pairs:
-        if g in used_g or p in used_p:
-            continue
-        used_g.add(g)
-        used_p.add(p)
-        g_text, p_text = text[g[0] : g[1]].lower(), text[p[0] : p[1]].lower()
-        if other_label:
-            out["confusion", g[2], f"as_{p[2]}", f"{g_text} → {p_text}"] += 1
-        else:
-            out["boundary", g[2], boundary_kind(p, g), f"{g_text} → {p_text}"] += 1
-    for s, e, label in rest_gold - used_g:
-        out["missed", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
-    for s, e, label in (p for p in rest_pred - used_p if p[2] in labels):
-        out["spurious", label, shape_kind(text[s:e]), text[s:e].lower()] += 1
+
+    def lower(span: CharSpan) -> str:
+        return text[span[0] : span[1]].lower()
+
+    for span in outcomes.correct:
+        out["correct", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
+    for g, p in outcomes.confusion:
+        out["confusion", g[2], f"as_{p[2]}", f"{lower(g)} → {lower(p)}"] += 1
+    for g, p in outcomes.boundary:
+        out["boundary", g[2], boundary_kind(p, g), f"{lower(g)} → {lower(p)}"] += 1
+    for span in outcomes.missed:
+        out["missed", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
+    for span in (p for p in outcomes.spurious if p[2] in labels):
+        out["spurious", span[2], shape_kind(text[span[0] : span[1]]), lower(span)] += 1
     return out
 
 
@@ -125,7 +118,8 @@ def analyse(
     check_split(split)
     labels = list(labels) if labels is not None else scored_labels(gold_docs)
     pred_docs = list(pred_docs)
-    report = ErrorReport(corpus, split, labels, score_docs(pred_docs, gold_docs, labels))
+    scores = Scores.model_validate(score_docs(pred_docs, gold_docs, labels))
+    report = ErrorReport(corpus, split, labels, scores)
     pred = docs_by_id(pred_docs)
     for doc_id, gold in docs_by_id(gold_docs).items():
         if doc_id in pred:
@@ -134,31 +128,12 @@ def analyse(
 
 
 def score_rows(reports: Iterable[ErrorReport]) -> list[tuple]:
-    """One row per (corpus, split, label): strict P/R/F, lenient P/R/F."""
-    rows = []
-    for rep in reports:
-        for label in rep.labels:
-            s, lax = rep.scores["strict"][label], rep.scores["lenient"][label]
-            rows.append(
-                (
-                    rep.corpus,
-                    rep.split,
-                    label,
-                    *(f"{s[k]:.3f}" for k in "prf"),
-                    *(f"{lax[k]:.3f}" for k in "prf"),
-                )
-            )
-    return rows
+    """One row per (corpus, split, label) under :data:`SCORE_HEADER`: strict P/R/F, lenient P/R/F."""
+    return [
+        (rep.corpus, rep.split, label, *prf_cells(rep.scores, label))
+        for rep in reports
+        for label in rep.labels
+    ]
 
 
-SCORE_HEADER = [
-    "corpus",
-    "split",
-    "label",
-    "strict P",
-    "strict R",
-    "strict F",
-    "lenient P",
-    "lenient R",
-    "lenient F",
-]
+SCORE_HEADER = ["corpus", "split", "label", *PRF_COLUMNS]

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..labels import DISEASE, MEDICATION, SYMPTOM
+from .hierarchy import descendants
 from .open_vocab import Source
 from .terms import Term
 
@@ -84,18 +85,12 @@ def semantic_tag(fsn: str) -> tuple[str, str]:
 
 
 def _descendants(rel_path: Path, roots: tuple[str, ...], candidates: set[str]) -> set[str]:
+    """``roots`` and the ``candidates`` below them through active is-a relationships."""
     children: dict[str, list[str]] = {}
     for row in _rf2_rows(rel_path):
         if row["active"] == "1" and row["typeId"] == SNOMED_IS_A and row["sourceId"] in candidates:
             children.setdefault(row["destinationId"], []).append(row["sourceId"])
-    seen = set(roots)
-    stack = list(roots)
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
+    return descendants(children, roots)
 
 
 def snomed_terms(

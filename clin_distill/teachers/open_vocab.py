@@ -33,6 +33,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from ..labels import DISEASE, MEDICATION, SYMPTOM
+from .hierarchy import descendants
 from .terms import Term
 
 HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
@@ -68,9 +69,11 @@ class Source:
     notes: str = ""
 
     def count(self, label: str) -> None:
+        """Count one term of ``label``."""
         self.terms[label] = self.terms.get(label, 0) + 1
 
     def to_dict(self) -> dict:
+        """The source's provenance as a dict."""
         return {k: v for k, v in self.__dict__.items()}
 
 
@@ -243,6 +246,8 @@ def _icd_label(chapter: int) -> str | None:
 
 @dataclass
 class OboTerm:
+    """An OBO term: id, name, synonyms, is_a parents, obsolete flag."""
+
     id: str
     name: str = ""
     synonyms: list[str] = field(default_factory=list)
@@ -288,20 +293,13 @@ def read_obo(path: str | Path) -> dict[str, OboTerm]:
     return terms
 
 
-def descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
+def obo_descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
     """``root`` and every term below it through is_a."""
     children: dict[str, list[str]] = {}
     for term in terms.values():
         for parent in term.parents:
             children.setdefault(parent, []).append(term.id)
-    seen = {root}
-    stack = [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
+    return descendants(children, [root])
 
 
 def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterator[Term], Source]:
@@ -326,8 +324,8 @@ def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterato
 
     def gen() -> Iterator[Term]:
         terms = read_obo(path)
-        phenotypes = descendants(terms, HPO_PHENOTYPIC_ABNORMALITY) - {HPO_PHENOTYPIC_ABNORMALITY}
-        neoplasms = descendants(terms, HPO_NEOPLASM)
+        phenotypes = obo_descendants(terms, HPO_PHENOTYPIC_ABNORMALITY) - {HPO_PHENOTYPIC_ABNORMALITY}
+        neoplasms = obo_descendants(terms, HPO_NEOPLASM)
         for hpo_id in sorted(phenotypes):
             term = terms[hpo_id]
             if term.obsolete:

@@ -54,6 +54,7 @@ def normalize(text: str) -> str:
 
 
 def is_acronym(text: str) -> bool:
+    """Whether ``text`` is a short all-caps acronym (matched by exact spelling only)."""
     return " " not in text and len(text) <= ACRONYM_MAX and bool(_ACRONYM.match(text))
 
 

@@ -59,6 +59,8 @@ def ensure_nltk_stopwords(folder: str | Path | None = None) -> Path | None:
 
 @registry.callbacks("clin_distill.nltk_stopwords.v1")
 def make_nltk_stopwords_callback() -> Callable[[type[Language]], type[Language]]:
+    """A spaCy ``before_creation`` callback that makes NLTK's English stop words available offline."""
+
     def ensure(lang_cls: type[Language]) -> type[Language]:
         ensure_nltk_stopwords()
         return lang_cls
@@ -74,9 +76,11 @@ class SemtypeLabeler:
         self.semtype_labels = semtype_labels
 
     def label_for(self, semtypes: set[str]) -> str | None:
+        """The label of the first configured semantic type among ``semtypes``, or None."""
         return next((label for st, label in self.semtype_labels.items() if st in semtypes), None)
 
     def __call__(self, doc: Doc) -> Doc:
+        """Label QuickUMLS matches by their semantic types; unmapped matches are dropped."""
         ents = []
         for ent in doc.ents:
             semtypes = ent._.semtypes if Span.has_extension("semtypes") else None
@@ -92,4 +96,5 @@ class SemtypeLabeler:
     default_config={"semtype_labels": DEFAULT_SEMTYPE_LABELS},
 )
 def make_semtype_labeler(nlp: Language, name: str, semtype_labels: dict[str, str]) -> SemtypeLabeler:
+    """The ``clin_distill_semtype_labels`` component."""
     return SemtypeLabeler(nlp, name, semtype_labels)

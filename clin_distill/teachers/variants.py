@@ -127,6 +127,7 @@ class SpanVariants:
         return None
 
     def __call__(self, doc: Doc) -> Doc:
+        """Add the coordination, modifier and head-noun variants of the ruler's entities."""
         vocab = self.vocabulary()
         ents = list(doc.ents)
         if self.split_coordinated:
@@ -200,6 +201,7 @@ def make_span_variants(
     min_modifier_terms: int,
     split_coordinated: bool,
 ) -> SpanVariants:
+    """The ``clin_distill_span_variants`` component."""
     return SpanVariants(
         nlp,
         name,

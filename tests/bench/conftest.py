@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from clin_distill.bench.student import untrained_student
 from clin_distill.docio import set_doc_id, write_docbin
+from tests.helpers.untrained_student import untrained_student
 
 NOTES = [
     (

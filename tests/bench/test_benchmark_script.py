@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from clin_distill.files.benchmark import Benchmark
 from tests.bench.test_costs import _teachers_dir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,30 +38,25 @@ def test_benchmark_writes_json_and_markdown(tiny_student: Path, tiny_test_corpus
     ]
     result = CliRunner().invoke(_script().app, args)
     assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text())
-    assert data["n_docs"] == 4
-    assert data["machine"]["flops_per_cycle"] > 0 and data["machine"]["cpu_model"]
-    runs = data["runs"]
-    assert {r["precision"] for r in runs} == {"fp32", "int8"}
-    for run in runs:
-        assert run["n_docs"] == 4 and run["wall_s"] > 0 and run["notes_per_s"] > 0
-        assert run["wordpieces"] > run["words"] > 0 and run["gflop"] > 0
-        assert run["latency_p95_ms"] >= run["latency_p50_ms"] > 0
-    assert any("window=64 stride=48" in r["name"] for r in runs)
-    assert set(data["quality"]) >= {"fp32", "int8", "windows"}
-    windows = data["quality"]["windows"]["settings"]
-    assert [(w["window"], w["stride"], w["configured"]) for w in windows] == [(8, 6, True), (64, 48, False)]
-    assert data["summary"]["recommended_window"] in [
-        {"window": w, "stride": s} for w, s in ((8, 6), (64, 48))
-    ]
-    assert data["quality"]["fp32"]["scores"]["n_docs"] == 4
-    summary = data["summary"]
-    assert set(summary["goals"]) == {
-        "fp32_at_least_50pct_of_flop_bound",
-        "int8_at_least_1.6x",
-        "int8_f1_loss_at_most_0.5",
-    }
-    systems = [row["system"] for row in summary["table"]]
+    data = Benchmark.read(out)
+    assert data.n_docs == 4
+    assert data.machine.flops_per_cycle > 0 and data.machine.cpu_model
+    assert {r.precision for r in data.runs} == {"fp32", "int8"}
+    for run in data.runs:
+        assert run.n_docs == 4 and run.wall_s > 0 and run.notes_per_s > 0
+        assert run.wordpieces > run.words > 0 and run.gflop > 0
+        assert run.latency_p95_ms >= run.latency_p50_ms > 0
+    assert any("window=64 stride=48" in r.name for r in data.runs)
+    windows = data.quality.windows.settings
+    assert [(w.window, w.stride, w.configured) for w in windows] == [(8, 6, True), (64, 48, False)]
+    recommended = data.summary.recommended_window
+    assert (recommended.window, recommended.stride) in ((8, 6), (64, 48))
+    assert data.quality.fp32.scores.n_docs == 4
+    assert data.student.window.span_getter == "clin_distill.wordpiece_windows.v1"
+    summary = data.summary
+    assert data.settings.goals.int8_min_speedup == 1.6  # the goals the summary was judged by
+    assert summary.goals.int8_speedup is (summary.int8_speedup_best_vs_best >= 1.6)
+    systems = [row.system for row in summary.table]
     assert systems[:2] == ["student fp32", "student int8"]
     assert {
         "ontology teacher open_vocab",
@@ -70,8 +65,8 @@ def test_benchmark_writes_json_and_markdown(tiny_student: Path, tiny_test_corpus
         "llm teacher o1-mini",
         "llm teacher gemini-flash",
     } <= set(systems)
-    gpt = next(r for r in summary["table"] if r["system"] == "llm teacher gpt-4o")
-    assert gpt["paper_cost_ratio"] == 85.0 and gpt["cost_ratio_int8"] > 0
+    gpt = next(r for r in summary.table if r.system == "llm teacher gpt-4o")
+    assert gpt.paper_cost_ratio == 85.0 and gpt.cost_ratio["int8"] > 0
     markdown = out.with_suffix(".md").read_text()
     assert "| student int8 |" in markdown and "paper" in markdown and "## Span windows" in markdown
     assert "Benchmarked 4 notes" in result.output

@@ -90,7 +90,7 @@ def test_config_flag_and_environment_override(tiny_student: Path, tmp_path: Path
 
 
 def test_initialize_quantizes(tiny_bert: Path):
-    from clin_distill.bench.student import untrained_student
+    from tests.helpers.untrained_student import untrained_student
 
     nlp = untrained_student(tiny_bert, window=8, stride=6)
     nlp.add_pipe(FACTORY)

@@ -18,4 +18,4 @@ def test_machine_info_reads_this_machine_and_takes_overrides():
     given = machine_info(flops_per_cycle=16, ghz=2.0)
     assert given.peak_gflops_per_core == 32.0
     assert given.peak_gflops(1000) == 32.0 * given.usable_cpus
-    assert given.to_dict()["peak_gflops_per_core"] == 32.0
+    assert given.model_dump()["peak_gflops_per_core"] == 32.0

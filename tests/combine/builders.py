@@ -7,9 +7,10 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, Span
 
-from clin_distill.combine.clusters import Span3
 from clin_distill.combine.teachers import DocVotes
-from clin_distill.docio import set_doc_id, set_provenance, write_docbin, write_json
+from clin_distill.docio import set_doc_id, set_provenance, write_docbin
+from clin_distill.files.failures import Failures
+from clin_distill.offsets import TokenSpan
 
 NLP = spacy.blank("en")
 TEXT = "Patient with chest pain and diabetes took metformin for fever today ."
@@ -17,7 +18,11 @@ TEXT = "Patient with chest pain and diabetes took metformin for fever today ."
 
 
 def doc_with(
-    doc_id: str, spans: list[Span3], text: str = TEXT, corpus: str = "", annotated: list[str] | None = None
+    doc_id: str,
+    spans: list[TokenSpan],
+    text: str = TEXT,
+    corpus: str = "",
+    annotated: list[str] | None = None,
 ) -> Doc:
     """A doc with ``spans``; with ``corpus``, from that corpus, annotated for ``annotated`` labels."""
     doc = NLP.make_doc(text)
@@ -38,4 +43,4 @@ def write_teacher(
     folder = root / teacher / dataset
     for split, docs in splits.items():
         write_docbin(folder / f"{split}.spacy", docs)
-    write_json(folder / "failures.json", failures)
+    Failures(failed=failures).write(folder / "failures.json")

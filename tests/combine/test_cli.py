@@ -14,6 +14,8 @@ from spacy.vocab import Vocab
 from typer.testing import CliRunner
 
 from clin_distill.docio import read_docbin
+from clin_distill.files.combine import CombineChoice, DevF1, Excluded, LabelChoice, SubsetSearch
+from clin_distill.files.failures import Failures
 
 from .builders import doc_with, write_teacher
 
@@ -99,18 +101,18 @@ def test_best_strategy_end_to_end(project: Path):
     proc = run_cli(project, "a,b,", "--strategy", "best", "--disagreements", "5")
     assert proc.exit_code == 0, proc.output
     out = project / "metrics/combine"
-    subsets = srsly.read_json(out / "subsets.json")
-    assert subsets["n_subsets"] == 3 and len(subsets["rows"]) == 3 * 2 * 3
-    choice = srsly.read_json(out / "choice.json")
-    assert choice["labels"]["SYMPTOM"] == {
-        "teachers": ["a"],
-        "strategy": "union",
-        "dev": {"strict_f": 1.0, "lenient_f": 1.0},
-    }
-    assert choice["labels"]["MEDICATION"]["teachers"] == ["b"]
-    assert choice["labels"]["DISEASE"]["teachers"] == ["a"]
+    subsets = SubsetSearch.read(out / "subsets.json")
+    assert subsets.n_subsets == 3 and len(subsets.rows) == 3 * 2 * 3
+    choice = CombineChoice.read(out / "choice.json")
+    assert choice.labels["SYMPTOM"] == LabelChoice(
+        teachers=["a"], strategy="union", dev=DevF1(strict_f=1.0, lenient_f=1.0)
+    )
+    assert choice.labels["MEDICATION"].teachers == ["b"]
+    assert choice.labels["DISEASE"].teachers == ["a"]
+    assert choice.labels_decided == ["MEDICATION", "DISEASE", "SYMPTOM"] and choice.labels_dropped == {}
     # t2: teacher a failed on it → excluded by default, and counted
-    assert choice["train"]["excluded"] == {"count": 1, "by_teacher": {"a": 1}, "doc_ids": ["t2"]}
+    assert choice.train.excluded == Excluded(count=1, by_teacher={"a": 1}, doc_ids=["t2"])
+    assert Failures.read(project / "corpus/distilled/failures.json").failed.keys() <= {"dev", "test"}
     docs = read_docbin(project / "corpus/distilled/train.spacy", Vocab())
     ents = {d.user_data["doc_id"]: [(e.start, e.end, e.label_) for e in d.ents] for d in docs}
     assert ents == {
@@ -129,12 +131,12 @@ def test_best_strategy_end_to_end(project: Path):
 def test_named_strategy_with_a_silent_teacher(project: Path):
     proc = run_cli(project, "a,b,z", "--strategy", "dawid_skene", "--on-failure", "abstain")
     assert proc.exit_code == 0, proc.output
-    choice = srsly.read_json(project / "metrics/combine/choice.json")
-    assert srsly.read_json(project / "metrics/combine/subsets.json")["n_subsets"] == 7
-    assert choice["teachers_selected"] == ["a", "b", "z"]
-    assert choice["fitted"][0]["name"] == "dawid_skene"
+    choice = CombineChoice.read(project / "metrics/combine/choice.json")
+    assert SubsetSearch.read(project / "metrics/combine/subsets.json").n_subsets == 7
+    assert choice.teachers_selected == ["a", "b", "z"]
+    assert choice.fitted[0]["name"] == "dawid_skene"
     # abstain: t2 (a failed) and t3 (z missing) are kept with the remaining teachers
-    assert choice["train"]["excluded"]["count"] == 0 and choice["train"]["written"] == 3
+    assert choice.train.excluded.count == 0 and choice.train.written == 3
 
 
 def test_missing_teacher_is_a_clear_error(project: Path):
@@ -155,6 +157,6 @@ def test_a_teacher_that_labelled_no_dev_doc_is_left_out_and_reported(project: Pa
     proc = run_cli(project, "a,b,dead")
     assert proc.exit_code == 0, proc.output
     assert "teacher 'dead' left out" in proc.output
-    choice = srsly.read_json(project / "metrics/combine/choice.json")
-    assert choice["teachers_dropped"] == {"dead": "labelled 0 of 2 dev docs"}
-    assert srsly.read_json(project / "metrics/combine/subsets.json")["n_subsets"] == 3
+    choice = CombineChoice.read(project / "metrics/combine/choice.json")
+    assert choice.teachers_dropped == {"dead": "labelled 0 of 2 dev docs"}
+    assert SubsetSearch.read(project / "metrics/combine/subsets.json").n_subsets == 3

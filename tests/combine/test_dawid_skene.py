@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from clin_distill.combine import DawidSkene, KOfN, Part, Union, combine
+from clin_distill.combine import DawidSkene, Decision, KOfN, Part, Union, combine
 from clin_distill.combine.dawid_skene import NONE
 from clin_distill.labels import LABELS
 
@@ -69,9 +70,21 @@ def test_dawid_skene_inside_a_plan_is_fit_on_the_docs_it_labels():
     assert all(spans == [(5, 6, "DISEASE")] for spans in result.spans.values())
 
 
-def test_dawid_skene_only_emits_a_proposed_label():
-    # "flip" always says DISEASE where the others say SYMPTOM: alone, its DISEASE must not become SYMPTOM
-    items = [({"flip": "DISEASE", "a": "SYMPTOM", "b": "SYMPTOM"}, ("flip", "a", "b"))] * 30
-    model = DawidSkene().fit(items)
-    decision = model.decide({"flip": "DISEASE"}, ("flip", "a", "b"))
-    assert decision is None or decision.label == "DISEASE"
+def test_dawid_skene_emits_only_a_proposed_label_and_abstains_when_o_wins():
+    # "flip" always says DISEASE where "a" and "b" say SYMPTOM: the model learns that flip's DISEASE
+    # means SYMPTOM when they agree, and that a SYMPTOM comes with flip's DISEASE and b's SYMPTOM
+    teachers = ("flip", "a", "b")
+    model = DawidSkene().fit([({"flip": "DISEASE", "a": "SYMPTOM", "b": "SYMPTOM"}, teachers)] * 30)
+    assert model.decide({"flip": "DISEASE", "a": "SYMPTOM", "b": "SYMPTOM"}, teachers) == Decision(
+        "SYMPTOM", pytest.approx(1.0, abs=1e-4), 2
+    )
+    # flip alone: SYMPTOM (a and b silent) is improbable and unproposed; DISEASE and O are near even,
+    # DISEASE just ahead: the proposed label is emitted, never the unproposed SYMPTOM, and not None
+    post = model.posterior({"flip": "DISEASE"}, teachers)
+    assert post["SYMPTOM"] < 0.01 and post["DISEASE"] == pytest.approx(post[NONE], rel=1e-3)
+    assert post["DISEASE"] > post[NONE]
+    assert model.decide({"flip": "DISEASE"}, teachers) == Decision("DISEASE", post["DISEASE"], 1)
+    # a alone: a SYMPTOM without flip's DISEASE and b's SYMPTOM never happened: O wins, no span
+    post = model.posterior({"a": "SYMPTOM"}, teachers)
+    assert post[NONE] > 10 * post["SYMPTOM"]
+    assert model.decide({"a": "SYMPTOM"}, teachers) is None

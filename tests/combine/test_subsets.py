@@ -38,14 +38,12 @@ def test_search_scores_every_subset_and_picks_the_best_per_label():
     ]
     rows = search_subsets(dev, gold, ["a", "b", "c"], ["DISEASE", "SYMPTOM", "MEDICATION"])
     assert len(rows) == 7 * 2 * 3
-    row = next(
-        r for r in rows if r["label"] == "SYMPTOM" and r["teachers"] == ["a", "c"] and r["strategy"] == "vote"
-    )
-    assert (row["strict"]["tp"], row["strict"]["fp"], row["strict"]["fn"]) == (1, 0, 0)
+    row = next(r for r in rows if r.label == "SYMPTOM" and r.teachers == ["a", "c"] and r.strategy == "vote")
+    assert (row.strict.tp, row.strict.fp, row.strict.fn) == (1, 0, 0)
     best = choose_best(rows, ["DISEASE", "SYMPTOM", "MEDICATION"])
     # SYMPTOM: "c" alone is perfect, and fewest teachers wins ties; union before vote
-    assert (best["SYMPTOM"]["teachers"], best["SYMPTOM"]["strategy"]) == (["c"], "union")
-    assert (best["DISEASE"]["teachers"], best["DISEASE"]["strategy"]) == (["a"], "union")
+    assert (best["SYMPTOM"].teachers, best["SYMPTOM"].strategy) == (["c"], "union")
+    assert (best["DISEASE"].teachers, best["DISEASE"].strategy) == (["a"], "union")
     assert best["MEDICATION"] is None  # no dev doc's corpus annotates it: dropped
     assert [p.labels for p in best_parts(best)] == [("DISEASE",), ("SYMPTOM",)]
     md = subsets_markdown(rows, best, "intro")
@@ -68,11 +66,11 @@ def test_a_label_only_one_corpus_annotates_is_chosen_on_that_corpus_alone():
         votes("clin1", a=[(2, 4, "SYMPTOM"), (5, 6, "DISEASE")], b=[(3, 4, "SYMPTOM")]),
     ]
     rows = search_subsets(dev, gold, ["a", "b"], ["MEDICATION", "DISEASE", "SYMPTOM"])
-    a_symptom = next(r for r in rows if r["label"] == "SYMPTOM" and r["teachers"] == ["a"])
-    assert (a_symptom["strict"]["tp"], a_symptom["strict"]["fp"], a_symptom["strict"]["fn"]) == (1, 0, 0)
-    assert a_symptom["docs"] == 1
-    a_disease = next(r for r in rows if r["label"] == "DISEASE" and r["teachers"] == ["a"])
-    assert (a_disease["strict"]["tp"], a_disease["docs"]) == (2, 2)
+    a_symptom = next(r for r in rows if r.label == "SYMPTOM" and r.teachers == ["a"])
+    assert (a_symptom.strict.tp, a_symptom.strict.fp, a_symptom.strict.fn) == (1, 0, 0)
+    assert a_symptom.docs == 1
+    a_disease = next(r for r in rows if r.label == "DISEASE" and r.teachers == ["a"])
+    assert (a_disease.strict.tp, a_disease.docs) == (2, 2)
     best = choose_best(rows, ["MEDICATION", "DISEASE", "SYMPTOM"])
     assert best["MEDICATION"] is None
-    assert best["SYMPTOM"]["teachers"] == ["a"] and best["SYMPTOM"]["strict"]["f"] == 1.0
+    assert best["SYMPTOM"].teachers == ["a"] and best["SYMPTOM"].strict.f == 1.0

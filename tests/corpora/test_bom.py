@@ -13,11 +13,12 @@ import bioc
 import pytest
 
 from clin_distill.corpora import CorpusError, LabelMap, read_notes
-from clin_distill.corpora.base import SplitStats, build_doc
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import read_brat_pair
+from clin_distill.corpora.convert import build_doc
 from clin_distill.corpora.medalign import read_medalign
 from clin_distill.corpora.pubtator import read_pubtator
+from clin_distill.corpora.stats import SplitStats
 from clin_distill.docio import get_doc_id, read_docbin
 from clin_distill.runtime.tokenizer import clinical_blank
 

@@ -12,7 +12,8 @@ import spacy
 from spacy.util import load_config
 
 from clin_distill.corpora import LabelMap, RawDoc, RawSpan
-from clin_distill.corpora.base import SplitStats, build_doc
+from clin_distill.corpora.convert import build_doc
+from clin_distill.corpora.stats import SplitStats
 from clin_distill.llm.grounding import ground
 from clin_distill.runtime.tokenizer import NAME, clinical_blank
 from clin_distill.teachers.pipeline import assemble_teacher

@@ -12,11 +12,13 @@ import pytest
 import spacy
 
 from clin_distill.corpora import CorpusError, LabelMap, read_notes
-from clin_distill.corpora.base import RawDoc, RawSpan, SplitStats, build_doc, convert_splits
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import read_brat_pair
+from clin_distill.corpora.convert import build_doc, convert_splits
 from clin_distill.corpora.medalign import read_medalign
 from clin_distill.corpora.pubtator import read_pubtator
+from clin_distill.corpora.raw import RawDoc, RawSpan
+from clin_distill.corpora.stats import SplitStats
 from clin_distill.docio import get_doc_id, read_docbin
 
 from .conftest import REPO, run_script

@@ -8,10 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import spacy
-import srsly
 from spacy.tokens import Span
 
-from clin_distill.corpora.base import CorpusError
+from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool
 from clin_distill.docio import (
     corpus_of,
@@ -22,6 +21,7 @@ from clin_distill.docio import (
     set_provenance,
     write_docbin,
 )
+from clin_distill.files.pool import Pool
 
 NLP = spacy.blank("en")
 
@@ -63,8 +63,9 @@ def test_pool_concatenates_the_corpora_and_keeps_provenance(gold_root, tmp_path)
     assert [corpus_of(d) for d in test] == ["abs", "clin"]
     assert labels_annotated(test[0]) == ("DISEASE",) and len(test[1].ents) == 1
     assert read_docbin(tmp_path / "pool" / "notes.spacy") == []
-    assert summary.annotated == {"abs": ["DISEASE"], "clin": ["MEDICATION", "DISEASE", "SYMPTOM"]}
-    assert srsly.read_json(tmp_path / "pool" / "pool.json")["corpora"]["clin"] == {
+    assert summary.annotated_labels == {"abs": ["DISEASE"], "clin": ["MEDICATION", "DISEASE", "SYMPTOM"]}
+    assert Pool.read(tmp_path / "pool" / "pool.json") == summary
+    assert summary.corpora["clin"] == {
         "train": 1,
         "dev": 1,
         "test": 1,
@@ -87,8 +88,8 @@ def test_a_notes_folder_joins_the_pool_unlabeled(gold_root, tmp_path):
     kept = read_docbin(tmp_path / "pool" / "notes.spacy")
     assert sorted(get_doc_id(d) for d in kept) == ["7", "j1", "n1"]
     assert all(corpus_of(d) == "notes" and labels_annotated(d) == () and not d.ents for d in kept)
-    assert summary.notes["read"] == 6 and summary.notes["kept"] == 3
-    assert summary.notes["skipped"] == {
+    assert summary.notes.read == 6 and summary.notes.kept == 3
+    assert summary.notes.skipped == {
         "empty": 1,
         "not a notes file (.md)": 1,
         "same text as a gold clin test doc": 1,
@@ -103,7 +104,7 @@ def test_a_folder_with_only_a_readme_adds_no_notes(gold_root, tmp_path):
     notes.mkdir()
     (notes / "README.md").write_text("put notes here", encoding="utf8")
     summary = build_pool(NLP, gold_root, ["abs", "clin"], tmp_path / "pool", notes)
-    assert summary.notes["read"] == 0 and read_docbin(tmp_path / "pool" / "notes.spacy") == []
+    assert summary.notes.read == 0 and read_docbin(tmp_path / "pool" / "notes.spacy") == []
 
 
 def test_a_note_id_that_is_a_gold_doc_id_is_a_one_line_error_without_text(gold_root, tmp_path):

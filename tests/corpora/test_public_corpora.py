@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from clin_distill.corpora import bc5cdr, maccrobat, ncbi_disease
-from clin_distill.corpora.base import LabelMap
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import brat_ids
+from clin_distill.corpora.label_map import LabelMap
 from clin_distill.corpora.pubtator import read_pubtator
 from clin_distill.docio import get_doc_id, read_docbin
 from clin_distill.labels import LABELS

@@ -18,6 +18,9 @@ import srsly
 from spacy.tokens import DocBin
 
 from clin_distill.docio import read_docbin, set_doc_id, write_docbin
+from clin_distill.files.failures import Failures
+from clin_distill.files.llm_usage import LLMUsage
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from tests.helpers.llm_server import LLMTestServer
 from tests.llm.conftest import write_corpus, write_teacher_configs
 
@@ -46,9 +49,9 @@ def outputs(root: Path) -> dict:
     out = root / "labels" / "local" / "toy"
     return {
         "spans": {split: spans_of(out / f"{split}.spacy") for split in ("train", "dev")},
-        "failures": srsly.read_json(out / "failures.json"),
+        "failures": Failures.read(out / "failures.json").failed,
         "grounding": srsly.read_json(out / "grounding.json"),
-        "scores": srsly.read_json(root / "metrics" / "local.json")["scores"],
+        "scores": TeacherMetrics.read(root / "metrics" / "local.json").to_json()["scores"],
     }
 
 
@@ -88,7 +91,7 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         after = server.stats()
         assert all(after["tries"][k] == 1 for k in before["answered"])  # no cached prompt was sent again
         assert sum(after["answered"].values()) == N_ALL
-        usage = srsly.read_json(tmp_path / "run" / "metrics" / "local.usage.json")
+        usage = LLMUsage.read(tmp_path / "run" / "metrics" / "local.usage.json").to_json()
         assert (usage["cache_hits"], usage["prompts"], usage["requests"]) == (HOLD_AT, N_ALL, N_ALL - HOLD_AT)
         # the killed run: what it was billed for, and the requests in flight, sent again (paid twice)
         interrupted = usage["interrupted"]
@@ -105,7 +108,7 @@ def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_
         assert not any(word in journal.read_text() for word in ("nausea", "lisinopril", "Visit"))
 
         assert invoke("teach_llm", *args).exit_code == 0  # reported once: a third run has nothing to add
-        assert "interrupted" not in srsly.read_json(tmp_path / "run" / "metrics" / "local.usage.json")
+        assert LLMUsage.read(tmp_path / "run" / "metrics" / "local.usage.json").interrupted is None
         assert server.stats()["requests"] == after["requests"]
 
         fresh = tmp_path / "fresh"

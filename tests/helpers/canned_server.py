@@ -68,6 +68,8 @@ class CannedServer:
     def __init__(self, script: Iterable[Canned]):
         self.script = list(script)
         self.requests: list[dict] = []  # path and JSON body of every POST
+        self.hung_up = 0  # replies the client stopped reading before their end
+        self.client_hung_up = threading.Event()  # set at the first one
         self.lock = threading.Lock()
         server = self
 
@@ -87,7 +89,9 @@ class CannedServer:
                     self._write(head, reply.head_drip_s)
                     self._write(payload, reply.body_drip_s)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up: what a deadline is for
+                    with server.lock:  # the client gave up: what a deadline or a size cap is for
+                        server.hung_up += 1
+                    server.client_hung_up.set()
                 if not reply.content_length:
                     self.close_connection = True
 

@@ -14,8 +14,10 @@ N tries of that prompt fail), or for every prompt with ``faults={"KIND": N}``:
 - ``FORMAT`` (200, reply text in the wrong format), ``ABSENT`` (adds a mention not in the note).
 
 It counts requests (``stats()``): per status, per prompt hash, per path, per model name, those
-carrying an API key (``Authorization`` or ``x-goog-api-key``; the key itself is never kept), and
-the tokens it reported.
+carrying an API key (``Authorization`` or ``x-goog-api-key``; the key itself is never kept), the
+tokens it reported, when each try of a note arrived (``tried_at``, by note) and the most requests it had in
+flight at once (``max_in_flight``). ``gather=n`` holds the first requests until n are in flight at
+once (or 10 s passed), so a test sees whether a client sends them concurrently.
 ``hold_after(n)`` blocks every answer after the n-th until ``release()``, which drops them
 unanswered (for kill-and-resume tests). Run as a process:
 ``python -m tests.helpers.llm_server --port N [--mode vocab|none|error500|malformed] [--vocab F]``.
@@ -65,7 +67,7 @@ def paragraph_of(prompt: str) -> str:
 
 
 class _State:
-    def __init__(self, vocab, latency, faults, slow_s, mode, reasoning_tokens):
+    def __init__(self, vocab, latency, faults, slow_s, mode, reasoning_tokens, gather=0):
         self.vocab = vocab
         terms = sorted(vocab, key=len, reverse=True)
         self.term_re = (
@@ -80,6 +82,10 @@ class _State:
         self.mode = mode
         self.reasoning_tokens = reasoning_tokens
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+        self.gather, self.gathered = gather, gather <= 1
+        self.in_flight = self.max_in_flight = 0
+        self.tried_at: dict[str, list[float]] = {}
         self.tries: Counter = Counter()
         self.answered: Counter = Counter()
         self.status: Counter = Counter()
@@ -138,6 +144,20 @@ def _handler(state: _State):
             self._send(200, json.dumps({"data": [{"id": "gpt-4"}, {"id": "local"}]}).encode())
 
         def do_POST(self):  # noqa: N802
+            with state.arrived:
+                state.in_flight += 1
+                state.max_in_flight = max(state.max_in_flight, state.in_flight)
+                state.arrived.notify_all()
+                # gather: hold the first requests until that many are in flight at once (10 s at most)
+                state.arrived.wait_for(lambda: state.gathered or state.in_flight >= state.gather, timeout=10)
+                state.gathered = True
+            try:
+                self._post()
+            finally:
+                with state.lock:
+                    state.in_flight -= 1
+
+        def _post(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             gemini = ":generateContent" in self.path
             prompt = body["contents"][0]["parts"][0]["text"] if gemini else body["messages"][-1]["content"]
@@ -149,6 +169,7 @@ def _handler(state: _State):
                 if self.headers.get("Authorization") or self.headers.get("x-goog-api-key"):
                     state.keyed[self.path.split("?")[0]] += 1
                 state.tries[key] += 1
+                state.tried_at.setdefault(note, []).append(time.perf_counter())
                 state.models[self.path.split(":")[0].rsplit("/", 1)[-1] if gemini else body.get("model")] += 1
                 attempt = state.tries[key]
             if state.latency:
@@ -243,11 +264,12 @@ class LLMTestServer:
         slow_s: float = 2.0,
         mode: str = "vocab",
         reasoning_tokens: int = 0,
+        gather: int = 0,
     ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         vocab = load_vocab(DEFAULT_VOCAB) if vocab is None else vocab
-        self.state = _State(vocab, latency, faults, slow_s, mode, reasoning_tokens)
+        self.state = _State(vocab, latency, faults, slow_s, mode, reasoning_tokens, gather)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.state))
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -299,6 +321,8 @@ class LLMTestServer:
                 "keyed": dict(s.keyed),
                 "models": dict(s.models),
                 "dropped": s.dropped,
+                "max_in_flight": s.max_in_flight,
+                "tried_at": {k: list(v) for k, v in s.tried_at.items()},
             }
 
 

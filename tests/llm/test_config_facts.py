@@ -9,11 +9,12 @@ import sys
 import pytest
 import srsly
 
-from clin_distill.bench.costs import PAPER_RATIOS, load_prices
+from clin_distill.anchors import load_anchors
+from clin_distill.bench.costs import paper_ratios
+from clin_distill.files.prices import load_prices
 from clin_distill.llm.guard import is_loopback
 from clin_distill.llm.teacher import load_teacher
 from clin_distill.local_llm.server import ServerError, serving
-from clin_distill.report.sources import load_anchors
 from tests.faults.conftest import invoke
 
 from .conftest import NOTES, REPO, write_corpus, write_teacher_configs
@@ -55,10 +56,10 @@ def test_prices_live_only_in_the_price_table(monkeypatch):
         ledger = teacher.model.ledger
         entry = prices.llm[name]
         assert (ledger.input_price_per_1m, ledger.output_price_per_1m) == (
-            entry["input_per_1m"],
-            entry["output_per_1m"],
+            entry.input_per_1m,
+            entry.output_per_1m,
         )
-        assert teacher.model.name == entry["model"]
+        assert teacher.model.name == entry.model
         teacher.close()
 
 
@@ -80,9 +81,10 @@ def test_a_price_table_for_another_model_or_prices_given_twice_are_errors(tmp_pa
 def test_the_papers_ratios_come_from_the_anchors_resource():
     rows = {row["versus"]: (row["faster"], row["cheaper"]) for row in load_anchors()["speed_cost"]}
     assert rows == {"GPT-4o": (12, 85), "o1-mini": (4, 101), "Gemini Flash": (8, 2)}  # arXiv 2501.00031
-    assert PAPER_RATIOS["speedup_vs"] == {"gpt-4o": 12.0, "o1-mini": 4.0, "gemini-flash": 8.0}
-    assert PAPER_RATIOS["cost_ratio_vs"] == {"gpt-4o": 85.0, "o1-mini": 101.0, "gemini-flash": 2.0}
-    assert set(PAPER_RATIOS["speedup_vs"]) == set(PAID)  # keyed by our teacher names
+    ratios = paper_ratios()
+    assert ratios.speedup_vs == {"gpt-4o": 12.0, "o1-mini": 4.0, "gemini-flash": 8.0}
+    assert ratios.cost_ratio_vs == {"gpt-4o": 85.0, "o1-mini": 101.0, "gemini-flash": 2.0}
+    assert set(ratios.speedup_vs) == set(PAID)  # keyed by our teacher names
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,9 @@ import srsly
 from typer.testing import CliRunner
 
 from clin_distill.docio import get_doc_id, read_docbin
+from clin_distill.files.failures import Failures
+from clin_distill.files.llm_usage import LLMUsage
+from clin_distill.files.teacher_metrics import TeacherMetrics
 
 from .conftest import NOTES, REPO, SENTINEL, teach, write_corpus
 
@@ -72,15 +75,22 @@ def test_cli_outputs_failures_ledger_and_hygiene(tmp_path, server, teacher_dir):
     proc = run_cli(teach_cmd(teacher_dir, corpus, tmp_path, server.url))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "labels" / "local" / "toy"
-    assert srsly.read_json(out / "failures.json") == {"train": [], "dev": ["dev-2"], "test": []}
+    assert Failures.read(out / "failures.json").failed == {"train": [], "dev": ["dev-2"], "test": []}
     dev = ents(out / "dev.spacy")
     assert sorted(dev) == ["dev-0", "dev-1"]  # the failed doc is excluded, not empty
     gold = ents(corpus / "dev.spacy")
     assert dev == {k: gold[k] for k in dev}
-    metrics = srsly.read_json(tmp_path / "metrics" / "local.json")
+    metrics = TeacherMetrics.read(tmp_path / "metrics" / "local.json").to_json()
     assert metrics["scores"]["dev"]["strict"]["micro"]["f"] == 1.0
-    assert metrics["splits"]["dev"] == {"docs": 3, "labelled": 2, "failed": 1}
-    usage = srsly.read_json(tmp_path / "metrics" / "local.usage.json")
+    assert metrics["splits"]["dev"] == {
+        "docs": 3,
+        "labelled": 2,
+        "failed": 1,
+        "seconds": None,
+        "docs_per_s": None,
+    }
+    assert metrics["kind"] == "llm" and metrics["small_local_model"] is False
+    usage = LLMUsage.read(tmp_path / "metrics" / "local.usage.json").to_json()
     tokens = server.stats()["tokens"]
     assert (usage["prompt_tokens"], usage["completion_tokens"]) == (tokens["prompt"], tokens["completion"])
     n_prompts = sum(len(v) for v in notes.values())

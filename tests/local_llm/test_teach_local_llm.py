@@ -15,9 +15,12 @@ from subprocess import PIPE
 
 import pytest
 import spacy
-import srsly
 
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_docbin
+from clin_distill.files.failures import Failures
+from clin_distill.files.llm_usage import LLMUsage
+from clin_distill.files.local_llm_speed import LocalLLMSpeed
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.local_llm.fewshot import pick_examples, write_fewshot
 from clin_distill.local_llm.session import server_argv
 from clin_distill.local_llm.speed import time_student
@@ -141,13 +144,15 @@ def test_teach_end_to_end_outputs_ledger_and_server_stopped(tmp_path, corpus, ex
         ("lisinopril", "MEDICATION"),
         ("shortness of breath", "SYMPTOM"),
     }
-    assert srsly.read_json(out / "failures.json") == {"test": []}
-    metrics = srsly.read_json(tmp_path / "metrics" / "local-llm.json")
+    assert Failures.read(out / "failures.json").failed == {"test": []}
+    metrics = TeacherMetrics.read(tmp_path / "metrics" / "local-llm.json").to_json()
     assert metrics["scores"]["test"]["strict"]["micro"]["f"] == pytest.approx(1.0)
-    usage = srsly.read_json(tmp_path / "metrics" / "local-llm.usage.json")
+    usage = LLMUsage.read(tmp_path / "metrics" / "local-llm.usage.json").to_json()
     assert usage["prompts"] == 2 and usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
     assert usage["docs"] == 2 and usage["wall_s"] > 0
     assert usage["server"]["server"] == "custom command" and usage["server"]["startup_s"] > 0
+    assert usage["examples"] == examples.name and usage["max_docs_per_split"] == 2
+    assert metrics["small_local_model"] is True  # the report's caveat comes from here, not the name
     assert stat.S_IMODE((tmp_path / "server.log").stat().st_mode) == 0o600
     for text in NOTES["test"]:
         assert text not in proc.stdout + proc.stderr  # no note text in the output
@@ -160,9 +165,9 @@ def test_failed_replies_are_recorded_and_server_stopped(tmp_path, corpus, exampl
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert gone(int(pid_file.read_text()))
     out = tmp_path / "teachers" / "local-llm" / "toy"
-    assert srsly.read_json(out / "failures.json") == {"test": ["test-0", "test-1"]}
+    assert Failures.read(out / "failures.json").failed == {"test": ["test-0", "test-1"]}
     assert read_docbin(out / "test.spacy") == []  # failed docs excluded, never "no entities"
-    assert srsly.read_json(tmp_path / "metrics" / "local-llm.usage.json")["failures"] == 2
+    assert LLMUsage.read(tmp_path / "metrics" / "local-llm.usage.json").to_json()["failures"] == 2
 
 
 def test_missing_split_fails_before_the_server_starts(tmp_path, corpus, examples):
@@ -194,12 +199,17 @@ def test_server_stopped_when_the_script_is_terminated(tmp_path, corpus, examples
         *teach_args(tmp_path, corpus, examples, server),
     ]
     script = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journals = tmp_path / "cache" / "local-llm"
+
+    def request_in_flight() -> bool:
+        """The journal records every try before it is sent: one is out (answered only after 60 s)."""
+        return any('"event": "sent"' in path.read_text() for path in journals.glob("journal*.jsonl"))
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (tmp_path / "server.log").exists():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and script.poll() is None and not request_in_flight():
             time.sleep(0.2)
-        time.sleep(8)  # healthy, teacher loaded, first request in flight (answered after 60 s)
-        assert script.poll() is None
+        assert request_in_flight() and script.poll() is None
         script.terminate()
         assert script.wait(timeout=30) != 0
     finally:
@@ -224,17 +234,18 @@ def test_bench_times_teacher_and_student_on_the_same_notes(tmp_path, corpus, exa
     proc = run_script("bench_local_llm.py", *args, "--max-docs", "3", "--server-command", stand_in(pid_file))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert gone(int(pid_file.read_text()))
-    result = srsly.read_json(out)
-    assert result["notes"] == 3
-    assert result["teacher"]["notes"] == result["student"]["notes"] == 3
-    assert result["teacher"]["prompts"] == 3  # uncached: every note generated
-    teacher_s, student_s = result["teacher"]["s_per_note"], result["student"]["s_per_note"]
-    assert result["student_speedup"] == pytest.approx(teacher_s / student_s, rel=0.1)
+    result = LocalLLMSpeed.read(out)
+    assert result.notes == 3
+    assert result.teacher.notes == result.student.timed.notes == 3
+    assert result.teacher.prompts == 3  # uncached: every note generated
+    assert result.server.server == "custom command"
+    teacher_s, student_s = result.teacher.s_per_note, result.student.timed.s_per_note
+    assert result.student_speedup == pytest.approx(teacher_s / student_s, rel=0.1)
 
 
 def test_bench_reports_a_missing_student(tmp_path, corpus):
     result = time_student(tmp_path / "none", read_docbin(corpus / "test.spacy"))
-    assert result["available"] is False and "no trained student" in result["reason"]
+    assert result.timed is None and "no trained student" in result.reason
 
 
 @pytest.mark.slow
@@ -248,6 +259,6 @@ def test_real_llama_cpp_server_labels_a_note(tmp_path, corpus, examples):
         "teach_local_llm.py", *args[: args.index("--server-command")], "--threads", "2", timeout=600
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    usage = srsly.read_json(tmp_path / "metrics" / "local-llm.usage.json")
+    usage = LLMUsage.read(tmp_path / "metrics" / "local-llm.usage.json").to_json()
     assert usage["server"]["server"].startswith("llama_cpp.server SmolLM2")
     assert usage["prompts"] == 1 and usage["failures"] == 0 and usage["completion_tokens"] > 0

@@ -1,10 +1,17 @@
-"""Report building blocks: JSON of other steps as tables, anchors resource, example selection."""
+"""Report building blocks: the combine and benchmark sections, the anchors resource, example selection."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from clin_distill.anchors import load_anchors
+from clin_distill.files.combine import DevF1, LabelChoice
+from clin_distill.report.combination import labels_section, subsets_section
 from clin_distill.report.examples import is_public, select_examples
-from clin_distill.report.json_tables import json_tables
-from clin_distill.report.sources import load_anchors, system_order
+from clin_distill.report.model import Table
+from clin_distill.report.sources import system_order
+from clin_distill.report.speed import speed_section
+from tests.helpers.files import benchmark, combine_choice, subset_search
 
 from .docs import make_doc
 
@@ -18,53 +25,56 @@ def test_anchor_resource_has_the_papers_numbers():
     assert speed["o1-mini"]["cheaper"] == 101
 
 
-def test_subsets_like_json_becomes_tables():
-    row = {
-        "label": "DISEASE",
-        "teachers": ["open_vocab", "quickumls"],
-        "strategy": "vote",
-        "strict": {"tp": 3, "fp": 1, "fn": 2, "p": 0.75, "r": 0.6, "f": 0.6667},
-    }
-    data = {
-        "dataset": "ncbi_disease",
-        "teachers": ["open_vocab", "quickumls"],
-        "rows": [row, row],
-        "best": {"DISEASE": row, "SYMPTOM": None},
-        "all_teachers": {"union": {"strict": {"DISEASE": {"f": 0.5}}}},
-    }
-    tables = {t.title: t for t in json_tables(data, "subsets.json")}
-    assert ["dataset", "ncbi_disease"] in tables["subsets.json"].rows
-    assert ["teachers", "open_vocab, quickumls"] in tables["subsets.json"].rows
-    rows = tables["subsets.json / rows"]
-    assert rows.header == [
-        "label",
-        "teachers",
-        "strategy",
-        "strict.tp",
-        "strict.fp",
-        "strict.fn",
-        "strict.p",
-        "strict.r",
-        "strict.f",
+def test_labels_section_says_what_was_trained_and_what_was_dropped(tmp_path: Path):
+    choice = combine_choice(
+        {
+            "MEDICATION": LabelChoice(
+                teachers=["open_vocab"], strategy="union", dev=DevF1(strict_f=0.7, lenient_f=0.8)
+            ),
+            "DISEASE": LabelChoice(teachers=["open_vocab", "quickumls"], strategy="vote"),
+            "SYMPTOM": LabelChoice(dropped="no dev doc's corpus annotates it"),
+        },
+        ["open_vocab", "quickumls"],
+    )
+    section = labels_section(choice.write(tmp_path / "choice.json"))
+    table, note = section.blocks
+    assert table.rows == [
+        ["MEDICATION", "yes", "open_vocab (union)", "0.700", ""],
+        ["DISEASE", "yes", "open_vocab+quickumls (vote)", "–", ""],
+        ["SYMPTOM", "no: dropped", "–", "–", "no dev doc's corpus annotates it"],
     ]
-    assert rows.rows[0][:3] == ["DISEASE", "open_vocab, quickumls", "vote"] and rows.rows[0][-1] == "0.6667"
-    best = tables["subsets.json / best"]
-    assert [r[0] for r in best.rows] == ["DISEASE", "SYMPTOM"]
-    assert tables["subsets.json / all_teachers"].rows == [["union", "0.5"]]
+    assert "annotates MEDICATION, DISEASE (best strategy)" in note.text
+    assert "SYMPTOM (no dev doc's corpus annotates it)" in note.text and note.warn
+    missing = labels_section(tmp_path / "none.json").blocks[0]
+    assert missing.warn and "not run" in missing.text
 
 
-def test_benchmark_like_json_and_odd_shapes_are_not_dropped():
-    data = {
-        "n_docs": 6,
-        "summary": {"best": {"fp32": "b8"}, "table": [{"system": "student fp32", "notes_per_s": 4.5}]},
-        "runs": [{"name": "b8", "gflops": 1.25}],
-        "matrix": [[1, 2], [3, 4]],
-    }
-    tables = {t.title: t for t in json_tables(data, "benchmark.json")}
-    assert tables["benchmark.json / summary / table"].rows == [["student fp32", "4.5"]]
-    assert tables["benchmark.json / runs"].rows == [["b8", "1.25"]]
-    assert tables["benchmark.json / matrix"].rows == [["1, 2"], ["3, 4"]]
-    assert ["n_docs", "6"] in tables["benchmark.json"].rows
+def test_subsets_section_shows_the_labels_the_gold_annotates(tmp_path: Path):
+    path = subset_search().write(tmp_path / "subsets.json")
+    rows_table, strategies, note = subsets_section(path, ["DISEASE"]).blocks
+    assert [r[:3] for r in rows_table.rows] == [
+        ["DISEASE", "open_vocab", "union"],
+        ["DISEASE", "quickumls", "union"],
+    ]
+    assert rows_table.rows[0][-1] == "✓" and rows_table.rows[1][-1] == ""
+    assert strategies.rows == [["union", "0.500", "0.500"], ["best", "0.600", "0.600"]]
+    assert "3 subsets of open_vocab, quickumls" in note.text
+    symptom = subsets_section(path, ["SYMPTOM"])
+    assert symptom.blocks[0].rows == [] and "2 rows for labels" in symptom.blocks[2].text
+
+
+def test_speed_section_shows_the_benchmark_tables(tmp_path: Path):
+    path = benchmark().write(tmp_path / "benchmark.json")
+    section = speed_section(path, load_anchors())
+    tables = {b.title: b for b in section.blocks if isinstance(b, Table)}
+    systems = tables["Student and teachers: notes/s, $ per 1,000 notes, ratios"]
+    assert [r[0] for r in systems.rows] == ["student fp32", "student int8", "ontology teacher open_vocab"]
+    assert systems.rows[0][1] == "12.500"
+    assert "Paper anchors: speed and cost" in tables
+    notes = [b.text for b in section.blocks if not isinstance(b, Table)]
+    assert any(line.startswith("Best fp32: fp32 t=1 bs=16") for line in notes)
+    absent = speed_section(tmp_path / "none.json", load_anchors())
+    assert absent.blocks[0].warn and "Benchmark not run" in absent.blocks[0].text
 
 
 def test_students_first_then_models_then_teachers():
@@ -105,20 +115,3 @@ def test_example_selection_prefers_most_disagreement_and_short_docs():
 def test_only_public_corpora_export_examples():
     assert is_public("ncbi_disease") and is_public("maccrobat")
     assert not is_public("medalign") and not is_public("n2c2")
-
-
-def test_subset_rows_of_unannotated_labels_are_hidden():
-    from clin_distill.report.build import only_labels
-
-    data = {
-        "rows": [{"label": "DISEASE", "f": 0.5}, {"label": "SYMPTOM", "f": 0.0}, {"other": 1}],
-        "best": {"DISEASE": {"f": 0.5}, "SYMPTOM": None},
-        "teachers": ["a"],
-    }
-    kept, dropped = only_labels(data, {"DISEASE"})
-    assert kept == {
-        "rows": [{"label": "DISEASE", "f": 0.5}, {"other": 1}],
-        "best": {"DISEASE": {"f": 0.5}},
-        "teachers": ["a"],
-    }
-    assert dropped == 2

@@ -15,8 +15,12 @@ import spacy
 from click.testing import Result
 from typer.testing import CliRunner
 
-from clin_distill.docio import write_docbin, write_json
+from clin_distill.docio import write_docbin
+from clin_distill.files.combine import SubsetRow
+from clin_distill.files.failures import Failures
+from clin_distill.files.local_llm_speed import Rates
 from clin_distill.report.browser import find_chromium
+from tests.helpers.files import local_llm_speed, prf, subset_search, teacher_metrics
 
 from .docs import make_doc
 
@@ -98,20 +102,13 @@ def project(tmp_path_factory) -> Path:
     teachers = root / "corpus" / "teachers"
     open_vocab = [make_doc(i, text, ents[:2]) for i, text, ents in NOTES[:3]]  # t4 failed
     write_docbin(teachers / "open_vocab" / CORPUS / "test.spacy", open_vocab)
-    write_json(teachers / "open_vocab" / CORPUS / "failures.json", {"test": ["t4"]})
+    Failures(failed={"test": ["t4"]}).write(teachers / "open_vocab" / CORPUS / "failures.json")
     local = [make_doc(i, text, [(ents[0][0], "DISEASE")]) for i, text, ents in NOTES]
     write_docbin(teachers / "local" / CORPUS / "test.spacy", local)
-    write_json(root / "metrics" / "teachers" / "local.json", {"model": "SmolLM2-135M-Instruct.Q4_1.gguf"})
-    write_json(
-        root / "metrics" / "combine" / "subsets.json",
-        {
-            "dataset": CORPUS,
-            "subsets": [
-                {"teachers": ["open_vocab"], "f": {"DISEASE": 0.5}},
-                {"teachers": ["open_vocab", "local"], "f": {"DISEASE": 0.61}},
-            ],
-        },
-    )
+    metrics = teacher_metrics("local", "llm")
+    metrics.small_local_model = True  # as the local-llm step writes it
+    metrics.write(root / "metrics" / "teachers" / "local.json")
+    subset_search(("open_vocab", "local")).write(root / "metrics" / "combine" / "subsets.json")
     return root
 
 
@@ -269,77 +266,37 @@ def test_evaluate_reports_unloadable_model(project):
         "en_clin_distilled=en_no_such_package_xyz",
     )
     assert result.exit_code == 1
-    assert "en_clin_distilled" in result.output and "cannot load" in result.output
+    assert "en_clin_distilled" in result.output and "no folder or installed package" in result.output
+    assert "pip install packages/en_no_such_package_xyz-<version>/dist/*.whl" in result.output
     assert not (project / "metrics-y").exists()
 
 
 def test_report_local_llm_section(project, evaluated, tmp_path):
     metrics = tmp_path / "metrics"
     shutil.copytree(project / "metrics", metrics)
-    write_json(
-        metrics / "local_llm_speed.json",
-        {
-            "notes": 4,
-            "chars": 180,
-            "teacher": {
-                "name": "local",
-                "model": "SmolLM2",
-                "notes": 4,
-                "wall_s": 40.0,
-                "notes_per_s": 0.1,
-                "s_per_note": 10.0,
-                "completion_tokens": 200,
-                "completion_tokens_per_s": 5.0,
-            },
-            "student": {
-                "path": "distilled",
-                "available": True,
-                "load_s": 1.0,
-                "notes": 4,
-                "wall_s": 0.8,
-                "notes_per_s": 5.0,
-                "s_per_note": 0.2,
-            },
-            "student_speedup": 50.0,
-            "machine": {"cpu": "x86_64", "cpu_count": 2, "load_avg_1m": 1.0},
-            "server": {"startup_s": 3.0},
-        },
+    speed = local_llm_speed()
+    speed.notes, speed.chars = 4, 180
+    speed.teacher = speed.teacher.model_copy(
+        update={"name": "local", "model": "SmolLM2", "wall_s": 40.0, "notes_per_s": 0.1, "s_per_note": 10.0}
     )
-    row = {"label": "DISEASE", "strategy": "union"}
+    speed.student.timed = Rates(notes=4, wall_s=0.8, notes_per_s=5.0, s_per_note=0.2)
+    speed.student_speedup = 50.0
+    speed.write(metrics / "local_llm_speed.json")
+    # as combine writes them: docs = the dev docs whose corpus annotates the label
     rows = [
-        # as combine writes them: docs = the dev docs whose corpus annotates the label
-        {
-            **row,
-            "teachers": ["open_vocab"],
-            "strict": {"f": 0.5, "tp": 5, "fn": 5},
-            "lenient": {"f": 0.6},
-            "docs": 3,
-        },
-        {
-            **row,
-            "teachers": ["open_vocab", "local"],
-            "strict": {"f": 0.61, "tp": 6, "fn": 4},
-            "lenient": {"f": 0.7},
-            "docs": 3,
-        },
-        {
-            **row,
-            "teachers": ["local"],
-            "strict": {"f": 0.2, "tp": 2, "fn": 8},
-            "lenient": {"f": 0.3},
-            "docs": 3,
-        },
+        SubsetRow(
+            label="DISEASE", teachers=teachers, strategy="union", strict=strict, lenient=lenient, docs=3
+        )
+        for teachers, strict, lenient in (
+            (["open_vocab"], prf(5, 5, 5), prf(6, 4, 4)),  # strict F1 0.5
+            (["open_vocab", "local"], prf(61, 39, 39), prf(7, 3, 3)),  # 0.61
+            (["local"], prf(2, 8, 8), prf(3, 7, 7)),  # 0.2
+        )
     ]
-    write_json(
-        metrics / "combine_local_llm" / "subsets.json",
-        {
-            "dataset": CORPUS,
-            "teachers": ["open_vocab", "local"],
-            "n_subsets": 3,
-            "dev_docs_scored": 9,
-            "rows": rows,
-        },
-    )
+    search = subset_search(("open_vocab", "local"))
+    search.dataset, search.n_subsets, search.dev_docs_scored = CORPUS, 3, 9
+    search.rows, search.best = rows, {"DISEASE": rows[1]}
+    search.write(metrics / "combine_local_llm" / "subsets.json")
     run_script(
         "report",
         str(metrics),

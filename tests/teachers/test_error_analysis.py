@@ -37,12 +37,12 @@ def test_each_span_takes_one_outcome_with_its_kind():
 
 
 def test_unannotated_labels_are_confusions_never_spurious():
-    gold = set_provenance(_doc([("nausea", "DISEASE")]), "abstracts", ["DISEASE"])
+    gold = set_provenance(_doc([("nausea", "DISEASE")]), "ncbi_disease", ["DISEASE"])
     pred = _doc([("nausea", "SYMPTOM"), ("SOB", "SYMPTOM")])
-    report = analyse([pred], [gold], "bc5cdr", "dev")
+    report = analyse([pred], [gold], "ncbi_disease", "dev")
     assert report.labels == ["DISEASE"]
     assert dict(report.errors) == {("confusion", "DISEASE", "as_SYMPTOM", "nausea → nausea"): 1}
-    assert report.scores["strict"]["DISEASE"]["fn"] == 1 and report.scores["strict"]["DISEASE"]["fp"] == 0
+    assert report.scores.prf("strict", "DISEASE").fn == 1 and report.scores.prf("strict", "DISEASE").fp == 0
 
 
 def test_kinds_and_split_guard():

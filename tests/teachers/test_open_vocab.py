@@ -2,10 +2,10 @@ import itertools
 
 from clin_distill.teachers.open_vocab import (
     clean_icd_text,
-    descendants,
     disease_ontology_terms,
     drug_terms,
     icd_qualifiers,
+    obo_descendants,
     read_obo,
 )
 
@@ -49,7 +49,7 @@ def test_read_obo_keeps_exact_synonyms_and_hierarchy(tmp_path):
     assert terms["HP:0002315"].lay_synonyms == ["Sore head"]
     assert terms["HP:0000999"].obsolete
     assert "part_of" not in terms
-    assert descendants(terms, "HP:0000118") == {"HP:0000118", "HP:0002315", "HP:0012228"}
+    assert obo_descendants(terms, "HP:0000118") == {"HP:0000118", "HP:0002315", "HP:0012228"}
 
 
 def test_icd_descriptions_are_cut_to_their_head():

@@ -1,4 +1,3 @@
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +6,8 @@ import spacy
 from spacy.language import Language
 
 from clin_distill.docio import get_doc_id, read_docbin, write_docbin
+from clin_distill.files.failures import Failures
+from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.teachers.pipeline import assemble_teacher
 from clin_distill.teachers.run import label_docs, teach_corpus
 
@@ -45,13 +46,15 @@ def test_teach_corpus_excludes_failed_docs_and_scores(patterns_file, tmp_path):
     corpus = _corpus(tmp_path / "corpus")
     out = tmp_path / "out"
     metrics = teach_corpus(nlp, corpus, out, "fixture", tmp_path / "metrics.json")
-    assert json.loads((out / "failures.json").read_text()) == {"train": ["d2"], "dev": [], "test": ["d2"]}
+    assert Failures.read(out / "failures.json").failed == {"train": ["d2"], "dev": [], "test": ["d2"]}
     assert [get_doc_id(d) for d in read_docbin(out / "test.spacy")] == ["d1", "d3"]
-    assert metrics["failures"] == {"train": 1, "dev": 0, "test": 1}
+    assert {s: run.failed for s, run in metrics.splits.items()} == {"train": 1, "dev": 0, "test": 1}
+    assert metrics.failures_by_reason == {"RuntimeError": 2}  # the exception type, never note text
     # d2 is failed, not "no entities": its gold spans are not counted as misses
-    assert metrics["scores"]["test"]["strict"]["micro"]["fn"] == 0
-    assert metrics["scores"]["test"]["n_docs"] == 2
-    assert json.loads((tmp_path / "metrics.json").read_text())["splits"]["test"]["failed"] == 1
+    assert metrics.scores["test"].prf("strict", "micro").fn == 0
+    assert metrics.scores["test"].n_docs == 2
+    assert TeacherMetrics.read(tmp_path / "metrics.json") == metrics
+    assert (metrics.kind, metrics.dataset, metrics.small_local_model) == ("ontology", "corpus", False)
 
 
 def test_teach_script_end_to_end(patterns_file, tmp_path):
@@ -70,12 +73,12 @@ def test_teach_script_end_to_end(patterns_file, tmp_path):
     result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "strict F" in result.stdout and "lenient F" in result.stdout
-    metrics = json.loads((tmp_path / "metrics/teachers/ov.json").read_text())
-    test = metrics["scores"]["test"]["strict"]
+    metrics = TeacherMetrics.read(tmp_path / "metrics/teachers/ov.json")
+    test = metrics.scores["test"]
     # WD twice via the abbreviation, "breast and ovarian cancer" via coordination, AIDS by exact case
-    assert test["DISEASE"]["tp"] == 5 and test["DISEASE"]["fn"] == 0
-    assert test["micro"]["fp"] == 0
-    assert metrics["teacher_meta"]["vocabulary"]["name"] == "open_vocab"
+    assert test.prf("strict", "DISEASE").tp == 5 and test.prf("strict", "DISEASE").fn == 0
+    assert test.prf("strict", "micro").fp == 0
+    assert metrics.teacher_meta["vocabulary"]["name"] == "open_vocab"
     out = tmp_path / "corpus/teachers/ov/tiny"
     assert sorted(p.name for p in out.iterdir()) == [
         "dev.spacy",

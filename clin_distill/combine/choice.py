@@ -1,0 +1,87 @@
+"""What the combine step records beside the distilled corpus: each label's choice, what the training
+corpus holds (``choice.json``, :class:`~clin_distill.files.combine.CombineChoice`), and the strategies
+compared on dev (``subsets.md``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from ..files.combine import (
+    DevF1,
+    Excluded,
+    LabelChoice,
+    StrategyScores,
+    SubsetRow,
+    TrainSummary,
+    UncertainMissing,
+)
+from ..labels import LABELS
+from ..markdown import markdown_table
+from .apply import Combined
+
+
+def label_choices(
+    strategy: str, best: dict[str, SubsetRow | None], teachers: Sequence[str]
+) -> dict[str, LabelChoice]:
+    """Per label: the teachers and strategy deciding it (with its dev F1 under ``best``), or why it
+    was dropped (no dev doc's corpus annotates it)."""
+    if strategy != "best":
+        return {label: LabelChoice(teachers=list(teachers), strategy=strategy) for label in LABELS}
+    return {
+        label: LabelChoice(dropped="no dev doc's corpus annotates it")
+        if row is None
+        else LabelChoice(
+            teachers=row.teachers,
+            strategy=row.strategy,
+            dev=DevF1(strict_f=row.strict.f, lenient_f=row.lenient.f),
+        )
+        for label, row in best.items()
+    }
+
+
+def train_summary(
+    docs: int, written: int, combined: Combined, input_counts: Counter, enabled: bool, missing: dict
+) -> TrainSummary:
+    """What the distilled training corpus holds, and what was excluded or marked missing."""
+    kept = combined.kept
+    spans_by_label = Counter(s[2] for doc_id in kept for s in combined.spans[doc_id])
+    return TrainSummary(
+        docs=docs,
+        written=written,
+        docs_without_spans=sum(1 for d in kept if not combined.spans[d]),
+        spans={label: spans_by_label[label] for label in LABELS},
+        excluded=Excluded(
+            count=len(combined.excluded),
+            by_teacher=dict(Counter(t for missing in combined.excluded.values() for t in missing)),
+            doc_ids=sorted(combined.excluded),
+        ),
+        counts=dict(combined.counts),
+        input_counts=dict(input_counts),
+        uncertain_missing=UncertainMissing(
+            enabled=enabled,
+            docs=sum(1 for d in kept if missing.get(d)),
+            tokens=sum(e - s for d in kept for s, e in missing.get(d, ())),
+        ),
+    )
+
+
+def comparison_markdown(comparison: dict[str, StrategyScores]) -> str:
+    """The subsets.md section comparing the named strategies over all teachers and labels."""
+    header = ["strategy (all teachers)", *(f"{lab} F1" for lab in LABELS), "micro P", "micro R", "micro F1"]
+    lines = [
+        "",
+        "## Strategies over all teachers and labels (dev, strict)",
+        "",
+        "`weighted` uses weights estimated on this dev set and `dawid_skene` is fit on it, so both "
+        "are in-sample here; `best` is the per-label choice above.",
+        "",
+    ]
+    rows = []
+    for name, scores in comparison.items():
+        strict = scores.strict
+        cells = [name, *(f"{strict[lab].f:.3f}" for lab in LABELS)]
+        rows.append(
+            cells + [f"{strict['micro'].p:.3f}", f"{strict['micro'].r:.3f}", f"{strict['micro'].f:.3f}"]
+        )
+    return "\n".join(lines) + "\n" + markdown_table(header, rows)
