@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail, flag
+from clin_distill.cli import fail
 from clin_distill.combine import STRATEGIES, parse_teacher_list, run_combine
 from clin_distill.combine.subsets import TABLE_HEADER
 
@@ -22,12 +22,13 @@ def main(
     disagreements: Annotated[int, typer.Option(min=0, help="Docs to export for review")] = 50,
     min_votes: Annotated[int, typer.Option(min=0, help="k for --strategy vote (0: strict majority)")] = 0,
     on_failure: Annotated[str, typer.Option(help="Failed docs: exclude or abstain")] = "exclude",
-    uncertain_missing: Annotated[
+    uncertain: Annotated[
         str,
         typer.Option(
-            help="true: tokens of teacher proposals the combination did not keep are missing, not O"
+            help="Missing values instead of O or entities: off, dropped (proposals the combination did "
+            "not keep) or disputed (those, and kept spans the plan's teachers disagree on)"
         ),
-    ] = "false",
+    ] = "off",
 ) -> None:
     """Combine teacher labels: score every teacher subset on gold dev, write the distilled train corpus."""
     try:
@@ -42,7 +43,7 @@ def main(
             n_disagreements=disagreements,
             min_votes=min_votes,
             on_failure=on_failure,
-            uncertain_missing=flag(uncertain_missing, "--uncertain-missing"),
+            uncertain=uncertain,
         )
     except (FileNotFoundError, ValueError) as err:
         fail(str(err))

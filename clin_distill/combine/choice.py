@@ -41,7 +41,7 @@ def label_choices(
 
 
 def train_summary(
-    docs: int, written: int, combined: Combined, input_counts: Counter, enabled: bool, missing: dict
+    docs: int, written: int, combined: Combined, input_counts: Counter, mode: str, missing: dict
 ) -> TrainSummary:
     """What the distilled training corpus holds, and what was excluded or marked missing."""
     kept = combined.kept
@@ -59,7 +59,7 @@ def train_summary(
         counts=dict(combined.counts),
         input_counts=dict(input_counts),
         uncertain_missing=UncertainMissing(
-            enabled=enabled,
+            mode=mode,
             docs=sum(1 for d in kept if missing.get(d)),
             tokens=sum(e - s for d in kept for s, e in missing.get(d, ())),
         ),

@@ -51,7 +51,7 @@ from .subsets import (
     table_rows,
 )
 from .teachers import DocVotes, collect_votes, load_teacher_split, merge_splits
-from .uncertain import uncertain_runs
+from .uncertain import MODES, agreed_spans, uncertain_runs
 
 NAMED = ("union", "intersection", "vote", "weighted", "dawid_skene")
 STRATEGIES = ("best", *NAMED)
@@ -113,7 +113,7 @@ def run_combine(
     n_disagreements: int = 50,
     min_votes: int = 0,
     on_failure: str = "exclude",
-    uncertain_missing: bool = False,
+    uncertain: str = "off",
 ) -> CombineReport:
     """Run the combine step (see the module docstring).
 
@@ -125,8 +125,8 @@ def run_combine(
         teachers: the teachers to combine. strategy: ``best`` or one of ``NAMED``.
         n_disagreements: docs exported for review. min_votes: k of ``vote`` (0: strict majority).
         on_failure: ``exclude`` a doc a plan teacher did not label, or let that teacher ``abstain``.
-        uncertain_missing: tokens of teacher proposals the plan did not keep become missing values
-            in the distilled corpus (:mod:`.uncertain`).
+        uncertain: ``off``, ``dropped`` or ``disputed``: which tokens of the distilled corpus become
+            missing values instead of "O" or entities (:mod:`.uncertain`).
 
     Writes ``out_dir/{train,dev,test}.spacy`` and ``failures.json``; ``metrics_dir/subsets.json``
     (:class:`~clin_distill.files.combine.SubsetSearch`), ``choice.json``
@@ -138,6 +138,8 @@ def run_combine(
             labelled by every teacher) to score, or no label with gold on dev under ``best``.
         FileNotFoundError: the gold dev set or a teacher's outputs are missing.
     """
+    if uncertain not in MODES:
+        raise ValueError(f"uncertain must be one of {MODES}, got {uncertain!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
     if on_failure not in ON_FAILURE:
@@ -193,9 +195,15 @@ def run_combine(
     train_votes, train_counts = collect_votes(train_splits)
     combined = combine(train_votes, parts, on_failure)
     decided = plan_labels(parts)
+    if uncertain == "disputed":
+        combined.spans = {
+            dv.doc_id: agreed_spans(dv, combined.spans[dv.doc_id], parts)
+            for dv in train_votes
+            if dv.doc_id in combined.spans
+        }
     missing = (
         {dv.doc_id: uncertain_runs(dv, combined.spans.get(dv.doc_id, []), decided) for dv in train_votes}
-        if uncertain_missing
+        if uncertain != "off"
         else {}
     )
     written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, decided, missing))
@@ -226,7 +234,7 @@ def run_combine(
         ),
         labels_decided=list(plan_labels(parts)),
         evaluation_splits=evaluated,
-        train=train_summary(len(train_votes), written, combined, train_counts, uncertain_missing, missing),
+        train=train_summary(len(train_votes), written, combined, train_counts, uncertain, missing),
         disagreements=DisagreementsSummary(
             exported=len(top), docs_with_fewer_than_two_active_teachers=too_few
         ),

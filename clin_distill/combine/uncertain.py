@@ -1,11 +1,16 @@
-"""Tokens the distilled corpus should not teach either way.
+"""Tokens the distilled corpus should not teach either way (modes of ``combine --uncertain``).
 
-A teacher proposed a span there, but the chosen combination did not keep it (the plan left
-that teacher out for the label, or the vote went against it). The combination's "no entity"
-is then a guess against some evidence, so the student is better left untaught than taught
-"O": such tokens become missing values (spaCy's ``ent_iob`` 0), the idea of AutoNER's
-"unknown" tokens. Tokens inside a kept span are always taught (the kept span wins), and so
-is every token no teacher proposed.
+``dropped``: a teacher proposed a span there, but the chosen combination did not keep it (the
+plan left that teacher out for the label, or the vote went against it). The combination's
+"no entity" is then a guess against some evidence, so the student is better left untaught than
+taught "O": such tokens become missing values (spaCy's ``ent_iob`` 0), the idea of AutoNER's
+"unknown" tokens. Tokens inside a kept span are taught (the kept span wins), and so is every
+token no teacher proposed.
+
+``disputed``: as ``dropped``, and a kept span is taught only if every plan teacher of its label
+that labelled the doc proposed exactly it; a kept span the teachers disagree on (one proposed
+it, another proposed nothing or other boundaries or another label) becomes missing too. The
+student then learns from the spans the teachers agree on, and "O" where none proposed anything.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..offsets import TokenSpan
+from .apply import Part
 from .teachers import DocVotes
+
+MODES = ("off", "dropped", "disputed")
 
 
 def _runs(tokens: Iterable[int]) -> Iterator[tuple[int, int]]:
@@ -42,3 +50,14 @@ def uncertain_runs(dv: DocVotes, kept: Sequence[TokenSpan], labels: Sequence[str
         for i in range(start, end)
     }
     return list(_runs(proposed - covered))
+
+
+def agreed_spans(dv: DocVotes, kept: Sequence[TokenSpan], parts: Sequence[Part]) -> list[TokenSpan]:
+    """The ``kept`` spans that every plan teacher of their label, among those that labelled the
+    doc, proposed exactly (same tokens, same label)."""
+    teachers_of = {label: part.teachers for part in parts for label in part.labels}
+    return [
+        span
+        for span in kept
+        if all(span in dv.spans[t] for t in teachers_of.get(span[2], ()) if t in dv.spans)
+    ]

@@ -92,9 +92,10 @@ class Excluded(Record):
 
 
 class UncertainMissing(Record):
-    """Whether unkept proposals became missing values, in how many docs, over how many tokens."""
+    """Which uncertain tokens became missing values (``off``, ``dropped``, ``disputed``), in how
+    many docs, over how many tokens."""
 
-    enabled: bool
+    mode: str
     docs: int
     tokens: int
 

@@ -6,7 +6,7 @@ from spacy.training import Example
 
 from clin_distill.combine import Part, combine, to_docs
 from clin_distill.combine.strategies import KOfN, Union
-from clin_distill.combine.uncertain import uncertain_runs
+from clin_distill.combine.uncertain import agreed_spans, uncertain_runs
 from clin_distill.labels import LABELS
 
 from .builders import NLP, votes
@@ -61,3 +61,20 @@ def test_only_decided_labels_count_and_nothing_is_missing_without_proposals():
     kept = [(2, 4, "SYMPTOM"), (5, 6, "DISEASE")]
     assert uncertain_runs(DOC, kept, ["SYMPTOM", "DISEASE"]) == [(9, 11)]  # MEDICATION not decided
     assert uncertain_runs(votes("d2", a=[]), [], LABELS) == []
+
+
+def test_disputed_mode_teaches_only_spans_the_plan_teachers_agree_on():
+    doc = votes(
+        "d3",
+        a=[(2, 4, "SYMPTOM"), (5, 6, "DISEASE"), (7, 8, "MEDICATION")],
+        b=[(2, 4, "SYMPTOM"), (5, 6, "SYMPTOM")],  # agrees on chest pain; calls diabetes a symptom
+    )
+    plan = [Part(LABELS, ("a", "b"), Union())]
+    kept = combine([doc], plan).spans["d3"]
+    assert kept == [(2, 4, "SYMPTOM"), (5, 6, "DISEASE"), (7, 8, "MEDICATION")]
+    agreed = agreed_spans(doc, kept, plan)
+    assert agreed == [(2, 4, "SYMPTOM")]  # diabetes: label disputed; metformin: only "a" proposed it
+    assert uncertain_runs(doc, agreed, LABELS) == [(5, 6), (7, 8)]
+    # a teacher that did not label the doc does not dispute anything
+    alone = votes("d4", failed={"b": "failed"}, a=[(7, 8, "MEDICATION")])
+    assert agreed_spans(alone, [(7, 8, "MEDICATION")], plan) == [(7, 8, "MEDICATION")]

@@ -129,7 +129,7 @@ def combine_choice(
             excluded=combine_files.Excluded(count=0, by_teacher={}, doc_ids=[]),
             counts={"clusters": 3},
             input_counts={},
-            uncertain_missing=combine_files.UncertainMissing(enabled=True, docs=1, tokens=2),
+            uncertain_missing=combine_files.UncertainMissing(mode="dropped", docs=1, tokens=2),
         ),
         disagreements=combine_files.DisagreementsSummary(
             exported=1, docs_with_fewer_than_two_active_teachers=0
