@@ -18,6 +18,7 @@ from weasel.util import load_project_config
 
 from clin_distill.docio import corpus_of, get_doc_id, read_docbin
 from clin_distill.local_llm.server import free_port, serving
+from tests.project.test_deps import covered
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -150,12 +151,16 @@ def test_all_workflow_end_to_end(project):
     third = weasel_run(root, overrides, env)
     assert executed(third, set(commands)) == {"teach-quickumls"}, third[-3000:]
 
-    # Editing a library module reruns exactly the steps that run it (their outputs are unchanged,
-    # so nothing downstream reruns).
+    # Editing a library module reruns exactly the steps that run it: combine, and the report, which
+    # imports the subset search (their outputs are unchanged, so nothing downstream reruns).
     module = root / "clin_distill" / "combine" / "strategies.py"
     module.write_text(module.read_text() + "\n# edited by the smoke test\n")
     fourth = weasel_run(root, overrides, env)
-    assert executed(fourth, set(commands)) == {"combine"}, fourth[-3000:]
+    using = {
+        name for name in workflow if covered("clin_distill/combine/strategies.py", commands[name]["deps"])
+    }
+    assert using == {"combine", "report"}
+    assert executed(fourth, set(commands)) == using, fourth[-3000:]
 
 
 def test_local_llm_workflow_with_a_stand_in_server(project):
