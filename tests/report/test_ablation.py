@@ -1,0 +1,39 @@
+"""The ablation table: one row per change, strict F1 per (corpus, label), teachers and human for reference."""
+
+import json
+from pathlib import Path
+
+from clin_distill.metrics.systems import SCHEMA
+from clin_distill.report.ablation import ablation_section
+
+
+def result(system: str, kind: str, scores: dict[str, dict[str, float]]) -> dict:
+    """An evaluate-step result scoring ``{corpus: {label: strict F1}}``."""
+    by_corpus = {
+        corpus: {"labels": list(f1), "strict": {lab: {"f": f} for lab, f in f1.items()}}
+        for corpus, f1 in scores.items()
+    }
+    return {"schema": SCHEMA, "system": system, "kind": kind, "by_corpus": by_corpus}
+
+
+def test_rows_cells_and_references(tmp_path: Path) -> None:
+    main = [
+        result("distilled", "student", {"ncbi": {"DISEASE": 0.70}, "mac": {"MEDICATION": 0.62, "SYMPTOM": 0.28}}),
+        result("human", "student", {"ncbi": {"DISEASE": 0.77}, "mac": {"MEDICATION": 0.66, "SYMPTOM": 0.45}}),
+        result("open_vocab", "teacher", {"ncbi": {"DISEASE": 0.67}, "mac": {"MEDICATION": 0.60, "SYMPTOM": 0.33}}),
+        result("quickumls", "teacher", {"ncbi": {"DISEASE": 0.47}, "mac": {"MEDICATION": 0.61, "SYMPTOM": 0.32}}),
+    ]
+    assert ablation_section(main, tmp_path, "pool") is None  # the ablation workflow has not run
+    row_dir = tmp_path / "ablation" / "disputed"
+    row_dir.mkdir(parents=True)
+    disputed = result("disputed", "student", {"ncbi": {"DISEASE": 0.65}, "mac": {"MEDICATION": 0.55, "SYMPTOM": 0.2}})
+    (row_dir / "pool.json").write_text(json.dumps(disputed))
+
+    (table, _note) = ablation_section(main, tmp_path, "pool").blocks
+    assert table.header == ["row", "change", "ncbi DISEASE", "mac MEDICATION", "mac SYMPTOM"]
+    rows = {row[0]: row[2:] for row in table.rows}
+    assert [row[0] for row in table.rows] == ["disputed", "distilled", "best single teacher", "human"]
+    assert rows["disputed"] == ["0.650", "0.550", "0.200"]
+    assert rows["distilled"] == ["0.700", "0.620", "0.280"]
+    assert rows["best single teacher"] == ["0.670 (open_vocab)", "0.610 (quickumls)", "0.330 (open_vocab)"]
+    assert rows["human"] == ["0.770", "0.660", "0.450"]
