@@ -17,10 +17,9 @@ from .sources import load_results
 # row name → what it is; in the order the changes stack up
 ROWS: dict[str, str] = {
     "disputed": "teacher labels, disputed tokens (dropped proposals, split votes) as missing values",
-    "open_vocab_v1": "open-vocabulary teacher before the clinical recall work",
     "distilled": "teacher labels as combined, the rest taught as O (default)",
     "steps": "the same, trained for vars.ablate_max_steps steps",
-    "self": "+ one round of self-training (default, the packaged student)",
+    "self": "+ one round of self-training (packaged when vars.final_student is self)",
 }
 REFERENCE = "human"
 
