@@ -55,7 +55,7 @@ def outputs(root: Path) -> dict:
     }
 
 
-def test_kill_9_then_resume_resends_nothing_and_equals_an_uninterrupted_run(tmp_path):
+def test_kill_9_then_resume_resends_only_the_in_flight_and_equals_an_uninterrupted_run(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", NOTES)
     teachers = write_teacher_configs(tmp_path / "teachers", timeout=60)  # no spurious retries under load
     with LLMTestServer() as server:

@@ -16,17 +16,22 @@ def result(system: str, kind: str, scores: dict[str, dict[str, float]]) -> dict:
     return {"schema": SCHEMA, "system": system, "kind": kind, "by_corpus": by_corpus}
 
 
+def scores(ncbi_dis: float, mac_med: float, mac_sym: float) -> dict[str, dict[str, float]]:
+    """Strict F1 on NCBI DISEASE and MACCROBAT MEDICATION and SYMPTOM."""
+    return {"ncbi": {"DISEASE": ncbi_dis}, "mac": {"MEDICATION": mac_med, "SYMPTOM": mac_sym}}
+
+
 def test_rows_cells_and_references(tmp_path: Path) -> None:
     main = [
-        result("distilled", "student", {"ncbi": {"DISEASE": 0.70}, "mac": {"MEDICATION": 0.62, "SYMPTOM": 0.28}}),
-        result("human", "student", {"ncbi": {"DISEASE": 0.77}, "mac": {"MEDICATION": 0.66, "SYMPTOM": 0.45}}),
-        result("open_vocab", "teacher", {"ncbi": {"DISEASE": 0.67}, "mac": {"MEDICATION": 0.60, "SYMPTOM": 0.33}}),
-        result("quickumls", "teacher", {"ncbi": {"DISEASE": 0.47}, "mac": {"MEDICATION": 0.61, "SYMPTOM": 0.32}}),
+        result("distilled", "student", scores(0.70, 0.62, 0.28)),
+        result("human", "student", scores(0.77, 0.66, 0.45)),
+        result("open_vocab", "teacher", scores(0.67, 0.60, 0.33)),
+        result("quickumls", "teacher", scores(0.47, 0.61, 0.32)),
     ]
     assert ablation_section(main, tmp_path, "pool") is None  # the ablation workflow has not run
     row_dir = tmp_path / "ablation" / "disputed"
     row_dir.mkdir(parents=True)
-    disputed = result("disputed", "student", {"ncbi": {"DISEASE": 0.65}, "mac": {"MEDICATION": 0.55, "SYMPTOM": 0.2}})
+    disputed = result("disputed", "student", scores(0.65, 0.55, 0.2))
     (row_dir / "pool.json").write_text(json.dumps(disputed))
 
     (table, _note) = ablation_section(main, tmp_path, "pool").blocks
