@@ -46,12 +46,12 @@ def _best_teacher(results: list[dict], corpus: str, label: str) -> str:
 
 
 def ablation_section(results: list[dict], metrics_dir: Path, corpus: str) -> Section | None:
-    """The table, or None when the ablation workflow has not run."""
+    """The table (the default run's students, plus any ablation-workflow rows), or None without rows."""
     ablated = {r["system"]: r for r in load_results(metrics_dir / "ablation", corpus)}
-    if not ablated:
-        return None
     main = {r["system"]: r for r in results}
     rows_by_name = {**{k: v for k, v in main.items() if k in ROWS}, **ablated}
+    if not rows_by_name:
+        return None
     pairs = corpus_label_pairs(list(rows_by_name.values()) + results)
     header = ["row", "change", *(f"{c} {lab}" for c, lab in pairs)]
     rows = [

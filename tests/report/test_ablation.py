@@ -28,7 +28,9 @@ def test_rows_cells_and_references(tmp_path: Path) -> None:
         result("open_vocab", "teacher", scores(0.67, 0.60, 0.33)),
         result("quickumls", "teacher", scores(0.47, 0.61, 0.32)),
     ]
-    assert ablation_section(main, tmp_path, "pool") is None  # the ablation workflow has not run
+    assert ablation_section(main[1:], tmp_path, "pool") is None  # no student row at all
+    (table, _note) = ablation_section(main, tmp_path, "pool").blocks  # the default run's rows alone
+    assert [row[0] for row in table.rows] == ["distilled", "best single teacher", "human"]
     row_dir = tmp_path / "ablation" / "disputed"
     row_dir.mkdir(parents=True)
     disputed = result("disputed", "student", scores(0.65, 0.55, 0.2))
