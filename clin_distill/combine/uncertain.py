@@ -15,28 +15,13 @@ student then learns from the spans the teachers agree on, and "O" where none pro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
-from ..offsets import TokenSpan
+from ..offsets import TokenSpan, token_runs
 from .apply import Part
 from .teachers import DocVotes
 
 MODES = ("off", "dropped", "disputed")
-
-
-def _runs(tokens: Iterable[int]) -> Iterator[tuple[int, int]]:
-    """Sorted token indices as maximal ``(start, end)`` runs."""
-    start = prev = None
-    for i in sorted(tokens):
-        if start is None:
-            start = prev = i
-        elif i == prev + 1:
-            prev = i
-        else:
-            yield start, prev + 1
-            start = prev = i
-    if start is not None:
-        yield start, prev + 1
 
 
 def uncertain_runs(dv: DocVotes, kept: Sequence[TokenSpan], labels: Sequence[str]) -> list[tuple[int, int]]:
@@ -49,7 +34,7 @@ def uncertain_runs(dv: DocVotes, kept: Sequence[TokenSpan], labels: Sequence[str
         if label in labels
         for i in range(start, end)
     }
-    return list(_runs(proposed - covered))
+    return list(token_runs(proposed - covered))
 
 
 def agreed_spans(dv: DocVotes, kept: Sequence[TokenSpan], parts: Sequence[Part]) -> list[TokenSpan]:

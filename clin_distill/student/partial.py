@@ -31,20 +31,10 @@ from spacy.util import registry
 
 from ..docio import labels_annotated
 from ..labels import LABELS
+from ..offsets import token_runs
 
 NEGATIVES = "incorrect_spans"
 AUGMENTER = "clin_distill.partial_annotation.v1"
-
-
-def _runs(mask: list[bool]) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of each maximal run of True in ``mask``."""
-    start = None
-    for i, value in enumerate([*mask, False]):
-        if value and start is None:
-            start = i
-        elif not value and start is not None:
-            yield start, i
-            start = None
 
 
 def partial_reference(doc: Doc, negative_max_len: int = 0) -> Doc:
@@ -57,9 +47,8 @@ def partial_reference(doc: Doc, negative_max_len: int = 0) -> Doc:
     inside = [False] * len(doc)
     for ent in ents:
         inside[ent.start : ent.end] = [True] * (ent.end - ent.start)
-    outside = [not inside[i] and doc[i].ent_iob != 0 for i in range(len(doc))]
     already_missing = [Span(out, i, i + 1) for i in range(len(doc)) if doc[i].ent_iob == 0]
-    runs = list(_runs(outside))
+    runs = list(token_runs(i for i in range(len(doc)) if not inside[i] and doc[i].ent_iob != 0))
     missing = [Span(out, start, end) for start, end in runs] + already_missing
     out.set_ents(
         [Span(out, e.start, e.end, label=e.label_) for e in ents], missing=missing, default="unmodified"
