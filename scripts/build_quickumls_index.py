@@ -8,6 +8,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
+from clin_distill.labels import LABELS
 from clin_distill.teachers.quickumls_index import build_index, write_rrf
 
 
@@ -23,9 +24,7 @@ def main(
         fail(f"{patterns}: {err}")
     msg.table(sorted(counts.items()), header=["terms", "count"], divider=True)
     build_index(rrf_dir, dest)
-    msg.good(
-        f"QuickUMLS index of {sum(counts[k] for k in ('MEDICATION', 'DISEASE', 'SYMPTOM'))} terms → {dest}"
-    )
+    msg.good(f"QuickUMLS index of {sum(counts[label] for label in LABELS)} terms → {dest}")
 
 
 if __name__ == "__main__":
