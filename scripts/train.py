@@ -40,6 +40,9 @@ def main(
         Path | None,
         typer.Option(exists=True, file_okay=False, help="Trained student to start from (self-training)"),
     ] = None,
+    learn_rate: Annotated[
+        float | None, typer.Option(min=0.0, help="(Initial) learning rate; default: the config's")
+    ] = None,
 ) -> None:
     """Train a student NER pipeline from configs/student_*.cfg on a DocBin corpus, selecting on gold dev."""
     try:
@@ -55,6 +58,7 @@ def main(
             seed,
             negative_max_len,
             init_from,
+            learn_rate,
         )
     except (ValueError, RuntimeError) as err:
         fail(str(err))

@@ -17,7 +17,8 @@ from .sources import load_results
 # row name → what it is; in the order the changes stack up
 ROWS: dict[str, str] = {
     "disputed": "teacher labels, disputed tokens (dropped proposals, split votes) as missing values",
-    "distilled": "teacher labels as combined, the rest taught as O (default)",
+    "schedule": "teacher labels as combined, the rest taught as O, learn rate vars.ablate_learn_rate",
+    "distilled": "the same at the config's learn rate (default)",
     "steps": "the same, trained for vars.ablate_max_steps steps",
     "self": "+ one round of self-training (packaged when vars.final_student is self)",
 }

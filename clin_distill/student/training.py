@@ -89,6 +89,16 @@ def has_warmup_schedule(config: dict) -> bool:
     return isinstance(rate, dict) and "warmup_steps" in rate and "total_steps" in rate
 
 
+def learn_rate_key(config: dict) -> str:
+    """The config key that sets the (initial) learning rate: a number, or a schedule's ``initial_rate``."""
+    rate = config["training"]["optimizer"].get("learn_rate")
+    if isinstance(rate, dict):
+        if "initial_rate" not in rate:
+            raise ValueError("the config's learn_rate schedule has no initial_rate to set")
+        return "training.optimizer.learn_rate.initial_rate"
+    return "training.optimizer.learn_rate"
+
+
 def build_overrides(
     config: dict,
     train_path: Path,
@@ -100,8 +110,10 @@ def build_overrides(
     eval_frequency: int,
     seed: int,
     negative_max_len: int = 0,
+    learn_rate: float | None = None,
 ) -> dict[str, Any]:
-    """Config overrides for one training run; ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
+    """Config overrides for one training run (``learn_rate`` None: the config's);
+    ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
     overrides: dict[str, Any] = {
         "paths.train": str(train_path),
         "paths.dev": str(dev_path),
@@ -114,6 +126,8 @@ def build_overrides(
     if backbone is not None:
         overrides["paths.backbone"] = backbone.resolved
         overrides["components.transformer.model.tokenizer_config.do_lower_case"] = bool(lowercase)
+    if learn_rate is not None:
+        overrides[learn_rate_key(config)] = learn_rate
     overrides.update(parse_config_overrides([], env_var="SPACY_CONFIG_OVERRIDES"))
     steps = int(overrides["training.max_steps"])
     if has_warmup_schedule(config) and steps > 0:
@@ -156,12 +170,14 @@ def train_student(
     seed: int = 13,
     negative_max_len: int = 0,
     init_from: Path | None = None,
+    learn_rate: float | None = None,
 ) -> dict[str, Any]:
     """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta.
 
     ``negative_max_len``: see :mod:`clin_distill.student.partial` (0: missing values only).
     ``init_from``: a trained student whose components (weights, labels) this run starts from and
     goes on training (self-training); its backbone is used and ``backbone`` is ignored.
+    ``learn_rate``: the (initial) learning rate, None for the config's.
     """
     config = load_config(config_path, interpolate=False)
     train_summary = summarise_corpus(train_path, "training")
@@ -185,6 +201,7 @@ def train_student(
         eval_frequency,
         seed,
         negative_max_len,
+        learn_rate,
     )
     spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides)
     record = {
@@ -198,6 +215,7 @@ def train_student(
         "negative_max_len": overrides["paths.negative_max_len"],
         "max_steps": overrides["training.max_steps"],
         "eval_frequency": overrides["training.eval_frequency"],
+        "learn_rate": learn_rate,
     }
     for model in ("model-best", "model-last"):
         meta_path = output_dir / model / "meta.json"

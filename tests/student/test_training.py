@@ -75,6 +75,21 @@ def test_env_overrides_win_and_size_the_schedule(monkeypatch, tmp_path: Path) ->
     )
 
 
+def test_learn_rate_sets_the_schedules_initial_rate_or_the_number(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SPACY_CONFIG_OVERRIDES", raising=False)
+    args = (tmp_path, tmp_path, tmp_path, None, None, 600, 100, 13, 0)
+    trf = load_config(REPO / "configs" / "student_trf.cfg", interpolate=False)
+    assert build_overrides(trf, *args, 5e-5)["training.optimizer.learn_rate.initial_rate"] == 5e-5
+    assert "training.optimizer.learn_rate.initial_rate" not in build_overrides(trf, *args)
+    cnn = load_config(REPO / "configs" / "student_cnn.cfg", interpolate=False)
+    assert build_overrides(cnn, *args, 0.01)["training.optimizer.learn_rate"] == 0.01
+    monkeypatch.setenv("SPACY_CONFIG_OVERRIDES", "--training.optimizer.learn_rate.initial_rate=0.001")
+    assert build_overrides(trf, *args, 5e-5)["training.optimizer.learn_rate.initial_rate"] == 0.001
+    del trf["training"]["optimizer"]["learn_rate"]["initial_rate"]
+    with pytest.raises(ValueError, match="no initial_rate"):
+        build_overrides(trf, *args, 5e-5)
+
+
 def test_empty_training_corpus_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.spacy"
     write_docbin(empty, [])
