@@ -1,8 +1,8 @@
 """The ablation table: what each change to the distilled student buys, per corpus and label.
 
-Rows are students trained with the same seed, each differing from the next in one change
-(the ablation workflow writes ``<metrics>/ablation/<row>/<corpus>.json``; the default run's
-students are rows too), followed by the best single teacher and the human-label student for
+Rows are students trained with the same seed, each one change away from the default run's
+distilled student (the ablation workflow writes ``<metrics>/ablation/<row>/<corpus>.json``;
+the default run's students are rows too), followed by the best single teacher and the human-label student for
 reference. Cells are strict F1 on each corpus's test docs, for the labels it annotates.
 """
 
@@ -14,13 +14,13 @@ from ..metrics.compare import corpus_label_pairs, format_f1
 from .model import Note, Section, Table
 from .sources import load_results
 
-# row name → what it is; in the order the changes stack up
+# row name → what it is: the default distilled student, then each row one change away from it
 ROWS: dict[str, str] = {
-    "disputed": "teacher labels, disputed tokens (dropped proposals, split votes) as missing values",
-    "schedule": "teacher labels as combined, the rest taught as O, learn rate vars.ablate_learn_rate",
-    "distilled": "the same at the config's learn rate (default)",
-    "steps": "the same, trained for vars.ablate_max_steps steps",
-    "self": "+ one round of self-training (packaged when vars.final_student is self)",
+    "distilled": "teacher labels as combined, the rest taught as O (default)",
+    "disputed": "the default, with disputed tokens (dropped proposals, split votes) as missing values",
+    "schedule": "the default, at learn rate vars.ablate_learn_rate (the earlier schedule)",
+    "steps": "the default, trained for vars.ablate_max_steps steps",
+    "self": "the default + one round of self-training (packaged when vars.final_student is self)",
 }
 REFERENCE = "human"
 

@@ -39,7 +39,7 @@ def test_rows_cells_and_references(tmp_path: Path) -> None:
     (table, _note) = ablation_section(main, tmp_path, "pool").blocks
     assert table.header == ["row", "change", "ncbi DISEASE", "mac MEDICATION", "mac SYMPTOM"]
     rows = {row[0]: row[2:] for row in table.rows}
-    assert [row[0] for row in table.rows] == ["disputed", "distilled", "best single teacher", "human"]
+    assert [row[0] for row in table.rows] == ["distilled", "disputed", "best single teacher", "human"]
     assert rows["disputed"] == ["0.650", "0.550", "0.200"]
     assert rows["distilled"] == ["0.700", "0.620", "0.280"]
     assert rows["best single teacher"] == ["0.670 (open_vocab)", "0.610 (quickumls)", "0.330 (open_vocab)"]
