@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import NoReturn
 
 import typer
@@ -26,3 +27,19 @@ def flag(value: str, option: str) -> bool:
     if value.lower() not in TRUE | FALSE:
         fail(f"{option} takes true or false, not {value!r}")
     return value.lower() in TRUE
+
+
+class Switch(StrEnum):
+    """A true/false command-line value as typer's own choice (weasel passes vars as text)."""
+
+    true = "true"
+    false = "false"
+
+    def __bool__(self) -> bool:
+        return self is Switch.true
+
+
+def comma_list(value: str) -> list[str]:
+    """A comma-separated var (weasel passes lists as text): items stripped, empty ones dropped,
+    duplicates removed, order kept (``"a,b,,a"`` → ``["a", "b"]``)."""
+    return list(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))

