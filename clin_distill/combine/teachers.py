@@ -20,6 +20,7 @@ from ..docio import failure_of, get_doc_id, read_docbin
 from ..files.failures import Failures
 from ..labels import LABELS
 from ..offsets import TokenSpan
+from ..splits import NOTES
 
 FAILED = "failed"
 MISSING = "missing"
@@ -34,6 +35,37 @@ class TeacherSplit:
     docs: dict[str, Doc]
     failed: set[str]
     failures_file: bool = True
+    capped: int | None = None
+
+    @property
+    def asked(self) -> set[str]:
+        """The ids the teacher was given: those it labelled and those it failed on."""
+        return self.docs.keys() | self.failed
+
+
+class StaleTeacherError(ValueError):
+    """A teacher's labels are not of the pool split they claim to label (ids and counts, no text)."""
+
+
+def check_against_pool(split: TeacherSplit, pool_ids: Sequence[str]) -> None:
+    """The teacher was given exactly the pool split's docs (or, if capped, its first ``capped`` docs).
+
+    Raises:
+        StaleTeacherError: naming the teacher, the split and the counts, e.g. after ``pool`` gained
+            notes and the teacher step was skipped.
+    """
+    expected = list(pool_ids)[: split.capped] if split.capped is not None else list(pool_ids)
+    asked = split.asked
+    missing = len(set(expected) - asked)
+    extra = len(asked - set(expected))
+    if missing or extra:
+        cap = f" (capped at {split.capped})" if split.capped is not None else ""
+        raise StaleTeacherError(
+            f"teacher {split.teacher!r} labelled {len(asked)} {split.split} docs but the pool's "
+            f"{split.split} split has {len(pool_ids)}{cap}: "
+            f"{missing} missing, {extra} unexpected; its labels are older than the pool, rerun its "
+            "teach step"
+        )
 
 
 @dataclass
@@ -57,13 +89,13 @@ def load_teacher_split(
 ) -> TeacherSplit:
     """One teacher's labels of one split. With ``missing_ok``, a split the teacher did not label
     (e.g. the user's notes, for a teacher run on some splits only) holds no docs: its docs are
-    then *missing* for that teacher, never "no entities"."""
+    then *missing* for that teacher, never "no entities" (it was asked none of them: ``capped`` 0)."""
     folder = Path(teachers_dir) / teacher / dataset
     if not folder.is_dir():
         raise FileNotFoundError(f"teacher {teacher!r} has no outputs for {dataset!r}: {folder} is missing")
     path = folder / f"{split}.spacy"
     if not path.is_file() and missing_ok:
-        return TeacherSplit(teacher, split, {}, set(), failures_file=False)
+        return TeacherSplit(teacher, split, {}, set(), failures_file=False, capped=0)
     if not path.is_file():
         raise FileNotFoundError(f"teacher {teacher!r}: {path} is missing")
     failures = Failures.read_beside(folder)
@@ -80,7 +112,24 @@ def load_teacher_split(
     both = failed & docs.keys()
     if both:
         raise ValueError(f"{path}: doc {min(both)!r} is both labelled and listed in failures.json")
-    return TeacherSplit(teacher, split, docs, failed, failures is not None)
+    capped = failures.capped.get(split) if failures is not None else None
+    return TeacherSplit(teacher, split, docs, failed, failures is not None, capped)
+
+
+def pool_split_ids(pool_dir: Path, split: str) -> list[str]:
+    """The doc ids of ``pool_dir/<split>.spacy`` in order (none if the pool has no such split)."""
+    path = Path(pool_dir) / f"{split}.spacy"
+    return [get_doc_id(doc) for doc in read_docbin(path)] if path.is_file() else []
+
+
+def load_checked_split(
+    teachers_dir: Path, teacher: str, dataset: str, split: str, vocab: Vocab, pool_dir: Path
+) -> TeacherSplit:
+    """:func:`load_teacher_split`, then :func:`check_against_pool` against ``pool_dir``'s split (a
+    teacher without the notes split was asked none of the notes)."""
+    loaded = load_teacher_split(teachers_dir, teacher, dataset, split, vocab, missing_ok=split == NOTES)
+    check_against_pool(loaded, pool_split_ids(pool_dir, split))
+    return loaded
 
 
 def merge_splits(splits: Sequence[TeacherSplit], name: str) -> TeacherSplit:

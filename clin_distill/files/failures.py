@@ -12,10 +12,15 @@ from .base import FileModel
 
 
 class Failures(FileModel):
-    """``failed``: ``{split: [doc_id, ...]}`` (every split the step labelled, empty lists included)."""
+    """``failed``: ``{split: [doc_id, ...]}`` (every split the step labelled, empty lists included).
 
-    SCHEMA = "clin_distill.failures.v1"
+    ``capped``: ``{split: n}`` for a step asked to label only the first ``n`` docs of a split (the
+    local-llm teacher); the other docs of that split were never asked, which is not a stale output.
+    """
+
+    SCHEMA = "clin_distill.failures.v2"
     failed: dict[str, list[str]]
+    capped: dict[str, int] = {}
 
     def of(self, split: str) -> set[str]:
         """The doc ids that failed in ``split`` (none for a split not listed)."""

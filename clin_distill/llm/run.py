@@ -151,7 +151,10 @@ def run_teacher(
         if split in SCORED_SPLITS:
             scores[split] = scores_by_corpus(labelled, gold)
     wall = time.perf_counter() - started
-    Failures(failed=failures).write(dest / "failures.json")
+    cap = local.max_docs_per_split if local else None
+    Failures(failed=failures, capped={split: cap for split in gold_splits} if cap else {}).write(
+        dest / "failures.json"
+    )
     write_json(dest / "grounding.json", grounding)
     n_docs = sum(c.docs for c in split_counts.values())
     ledger = teacher.model.ledger.record()

@@ -29,6 +29,7 @@ def project(tmp_path: Path) -> Path:
     from clin_distill.docio import write_docbin
 
     write_docbin(tmp_path / "corpus/ds/dev.spacy", [doc_with(i, s) for i, s in GOLD_DEV.items()])
+    write_docbin(tmp_path / "corpus/ds/train.spacy", [doc_with(i, []) for i in ("t1", "t2", "t3")])
     teachers = tmp_path / "corpus/teachers"
     # a: finds diseases and symptoms (dev: perfect); b: diseases with a wrong extra, and medications
     write_teacher(
@@ -60,7 +61,11 @@ def project(tmp_path: Path) -> Path:
     )
     # z: labels nothing at all (a teacher with zero labels is fine)
     write_teacher(
-        teachers, "z", "ds", {"dev": [doc_with(i, []) for i in GOLD_DEV], "train": [doc_with("t1", [])]}, {}
+        teachers,
+        "z",
+        "ds",
+        {"dev": [doc_with(i, []) for i in GOLD_DEV], "train": [doc_with(i, []) for i in ("t1", "t2", "t3")]},
+        {},
     )
     return tmp_path
 
@@ -135,7 +140,7 @@ def test_named_strategy_with_a_silent_teacher(project: Path):
     assert SubsetSearch.read(project / "metrics/combine/subsets.json").n_subsets == 7
     assert choice.teachers_selected == ["a", "b", "z"]
     assert choice.fitted[0]["name"] == "dawid_skene"
-    # abstain: t2 (a failed) and t3 (z missing) are kept with the remaining teachers
+    # abstain: t2 (a failed) is kept with the remaining teachers
     assert choice.train.excluded.count == 0 and choice.train.written == 3
 
 
@@ -160,3 +165,32 @@ def test_a_teacher_that_labelled_no_dev_doc_is_left_out_and_reported(project: Pa
     choice = CombineChoice.read(project / "metrics/combine/choice.json")
     assert choice.teachers_dropped == {"dead": "labelled 0 of 2 dev docs"}
     assert SubsetSearch.read(project / "metrics/combine/subsets.json").n_subsets == 3
+
+
+def test_teacher_labels_older_than_the_pool_are_a_one_line_error(project: Path):
+    from clin_distill.docio import write_docbin
+
+    write_docbin(project / "corpus/ds/train.spacy", [doc_with(i, []) for i in ("t1", "t2", "t3", "t4")])
+    proc = run_cli(project, "a,b")
+    assert proc.exit_code == 1
+    assert proc.output.strip().splitlines() == [
+        "✘ teacher 'a' labelled 3 train docs but the pool's train split has 4: 1 missing, 0 unexpected; "
+        "its labels are older than the pool, rerun its teach step"
+    ]
+    assert not (project / "corpus/distilled/train.spacy").exists()
+
+
+def test_a_teacher_asked_only_the_first_docs_of_a_split_is_not_stale(project: Path):
+    folder = project / "corpus/teachers/capped/ds"
+    write_teacher(
+        project / "corpus/teachers",
+        "capped",
+        "ds",
+        {"dev": [doc_with("g1", GOLD_DEV["g1"])], "train": [doc_with("t1", []), doc_with("t2", [])]},
+        {},
+    )
+    Failures(failed={"dev": [], "train": []}, capped={"dev": 1, "train": 2}).write(folder / "failures.json")
+    assert run_cli(project, "a,capped").exit_code == 0
+    Failures(failed={"dev": [], "train": []}, capped={"dev": 1, "train": 1}).write(folder / "failures.json")
+    proc = run_cli(project, "a,capped")
+    assert proc.exit_code == 1 and "(capped at 1): 0 missing, 1 unexpected" in proc.output

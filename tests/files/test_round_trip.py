@@ -115,13 +115,13 @@ def test_an_old_file_without_schema_is_a_one_line_error(tmp_path: Path):
     path = tmp_path / "failures.json"
     path.write_text(json.dumps({"dev": ["d1"]}))  # what clin-distill wrote before the schema
     text = one_line_error(Failures, path)
-    assert "schema None, expected 'clin_distill.failures.v1'" in text and "rerun the step" in text
+    assert "schema None, expected 'clin_distill.failures.v2'" in text and "rerun the step" in text
 
 
 def test_another_files_schema_is_a_one_line_error(tmp_path: Path):
     path = pool().write(tmp_path / "choice.json")
     text = one_line_error(Failures, path)
-    assert "schema 'clin_distill.pool.v1', expected 'clin_distill.failures.v1'" in text
+    assert "schema 'clin_distill.pool.v1', expected 'clin_distill.failures.v2'" in text
 
 
 def test_a_newer_version_is_a_one_line_error(tmp_path: Path):
@@ -149,11 +149,11 @@ def test_a_wrong_or_missing_field_is_named(tmp_path: Path):
 def test_absent_and_unparseable_files_are_one_line_errors(tmp_path: Path):
     assert "not found (run the step that writes it)" in one_line_error(Failures, tmp_path / "none.json")
     bad = tmp_path / "bad.json"
-    bad.write_text('{"schema": "clin_distill.failures.v1", "failed": {')
+    bad.write_text('{"schema": "clin_distill.failures.v2", "failed": {')
     assert "not a JSON file" in one_line_error(Failures, bad)
 
 
 def test_a_model_built_in_code_carries_its_schema_and_refuses_another():
-    assert Failures(failed={}).schema_name == "clin_distill.failures.v1"
-    with pytest.raises(ValueError, match="is not 'clin_distill.failures.v1'"):
+    assert Failures(failed={}).schema_name == "clin_distill.failures.v2"
+    with pytest.raises(ValueError, match="is not 'clin_distill.failures.v2'"):
         Failures.model_validate({"schema": "clin_distill.pool.v1", "failed": {}})
