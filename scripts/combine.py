@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import comma_list, fail
 from clin_distill.combine import STRATEGIES, parse_teacher_list, run_combine
 from clin_distill.combine.subsets import TABLE_HEADER
 
@@ -29,6 +29,16 @@ def main(
             "not keep) or disputed (those, and kept spans the plan's teachers disagree on)"
         ),
     ] = "off",
+    unknown: Annotated[
+        str,
+        typer.Option(
+            help="Candidate sources (chunks, heads, fuzzy; comma-separated, empty: none) whose phrases no "
+            "teacher labels become missing values"
+        ),
+    ] = "",
+    candidates: Annotated[
+        Path | None, typer.Option(file_okay=False, help="corpus/candidates (the candidates step)")
+    ] = None,
 ) -> None:
     """Combine teacher labels: score every teacher subset on gold dev, write the distilled train corpus."""
     try:
@@ -44,6 +54,8 @@ def main(
             min_votes=min_votes,
             on_failure=on_failure,
             uncertain=uncertain,
+            unknown=comma_list(unknown),
+            candidates_dir=candidates,
         )
     except (FileNotFoundError, ValueError) as err:
         fail(str(err))

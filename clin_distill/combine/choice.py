@@ -15,6 +15,7 @@ from ..files.combine import (
     SubsetRow,
     TrainSummary,
     UncertainMissing,
+    UnknownMissing,
 )
 from ..labels import LABELS
 from ..markdown import markdown_table
@@ -41,9 +42,18 @@ def label_choices(
 
 
 def train_summary(
-    docs: int, written: int, combined: Combined, input_counts: Counter, mode: str, missing: dict
+    docs: int,
+    written: int,
+    combined: Combined,
+    input_counts: Counter,
+    mode: str,
+    missing: dict,
+    marked: dict[str, set[int]] | None = None,
+    unknown: Sequence[str] = (),
+    unknown_counts: Counter | None = None,
 ) -> TrainSummary:
-    """What the distilled training corpus holds, and what was excluded or marked missing."""
+    """What the distilled training corpus holds, and what was excluded or marked missing (``missing``:
+    the uncertain runs; ``marked``: the unknown-phrase tokens, ``unknown_counts`` per source)."""
     kept = combined.kept
     spans_by_label = Counter(s[2] for doc_id in kept for s in combined.spans[doc_id])
     return TrainSummary(
@@ -62,6 +72,12 @@ def train_summary(
             mode=mode,
             docs=sum(1 for d in kept if missing.get(d)),
             tokens=sum(e - s for d in kept for s, e in missing.get(d, ())),
+        ),
+        unknown_missing=UnknownMissing(
+            sources=list(unknown),
+            docs=sum(1 for d in kept if (marked or {}).get(d)),
+            tokens=sum(len((marked or {}).get(d, ())) for d in kept),
+            tokens_by_source=dict(unknown_counts or {}),
         ),
     )
 

@@ -16,6 +16,7 @@ teacher by the evaluate step (``failures.json`` lists the docs the failure rule 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from ..files.combine import (
 )
 from ..files.failures import Failures
 from ..labels import LABELS
+from ..offsets import token_runs
 from ..splits import NOTES, SCORED_SPLITS
 from .apply import ON_FAILURE, Part, combine, plan_labels, plan_teachers, to_docs
 from .choice import comparison_markdown, label_choices, train_summary
@@ -50,8 +52,9 @@ from .subsets import (
     subsets_markdown,
     table_rows,
 )
-from .teachers import DocVotes, collect_votes, load_teacher_split, merge_splits
+from .teachers import DocVotes, collect_votes, load_checked_split, merge_splits
 from .uncertain import MODES, agreed_spans, uncertain_runs
+from .unknown import check_sources, load_candidates, unknown_tokens
 
 NAMED = ("union", "intersection", "vote", "weighted", "dawid_skene")
 STRATEGIES = ("best", *NAMED)
@@ -114,6 +117,8 @@ def run_combine(
     min_votes: int = 0,
     on_failure: str = "exclude",
     uncertain: str = "off",
+    unknown: Sequence[str] = (),
+    candidates_dir: Path | None = None,
 ) -> CombineReport:
     """Run the combine step (see the module docstring).
 
@@ -127,6 +132,8 @@ def run_combine(
         on_failure: ``exclude`` a doc a plan teacher did not label, or let that teacher ``abstain``.
         uncertain: ``off``, ``dropped`` or ``disputed``: which tokens of the distilled corpus become
             missing values instead of "O" or entities (:mod:`.uncertain`).
+        unknown: candidate sources whose phrases no teacher labels become missing values
+            (:mod:`.unknown`; empty: none); ``candidates_dir`` holds them (the candidates step).
 
     Writes ``out_dir/{train,dev,test}.spacy`` and ``failures.json``; ``metrics_dir/subsets.json``
     (:class:`~clin_distill.files.combine.SubsetSearch`), ``choice.json``
@@ -146,19 +153,19 @@ def run_combine(
         raise ValueError(f"on_failure must be one of {ON_FAILURE}, got {on_failure!r}")
     if not teachers:
         raise ValueError("no teachers listed")
+    check_sources(unknown)
+    if unknown and candidates_dir is None:
+        raise ValueError("unknown-phrase marking needs the candidates folder (run the candidates step)")
     gold_path = Path(gold_dir) / "dev.spacy"
     if not gold_path.is_file():
         raise FileNotFoundError(f"gold dev set {gold_path} is missing")
     listed = list(teachers)
     vocab = Vocab()
     gold_dev = read_docbin(gold_path, vocab)
-    dev_splits = [load_teacher_split(teachers_dir, t, dataset, "dev", vocab) for t in teachers]
+    dev_splits = [load_checked_split(teachers_dir, t, dataset, "dev", vocab, gold_dir) for t in teachers]
     train_splits = [
         merge_splits(
-            [
-                load_teacher_split(teachers_dir, t, dataset, "train", vocab),
-                load_teacher_split(teachers_dir, t, dataset, NOTES, vocab, missing_ok=True),
-            ],
+            [load_checked_split(teachers_dir, t, dataset, s, vocab, gold_dir) for s in ("train", NOTES)],
             "train",
         )
         for t in teachers
@@ -206,7 +213,23 @@ def run_combine(
         if uncertain != "off"
         else {}
     )
-    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, decided, missing))
+    unknown_counts: Counter = Counter()
+    marked: dict[str, set[int]] = {}
+    if unknown:
+        candidates = load_candidates(candidates_dir, gold_dir)
+        marked = {
+            dv.doc_id: unknown_tokens(dv, candidates.get(dv.doc_id, []), unknown, unknown_counts)
+            for dv in train_votes
+        }
+    untaught = {
+        doc_id: list(
+            token_runs(
+                {i for s, e in missing.get(doc_id, ()) for i in range(s, e)} | marked.get(doc_id, set())
+            )
+        )
+        for doc_id in missing.keys() | marked.keys()
+    }
+    written = write_docbin(Path(out_dir) / "train.spacy", to_docs(train_votes, combined, decided, untaught))
     evaluated = _write_evaluation_splits(
         teachers_dir, gold_dir, out_dir, dataset, plan_teachers(parts), parts
     )
@@ -234,7 +257,17 @@ def run_combine(
         ),
         labels_decided=list(plan_labels(parts)),
         evaluation_splits=evaluated,
-        train=train_summary(len(train_votes), written, combined, train_counts, uncertain, missing),
+        train=train_summary(
+            len(train_votes),
+            written,
+            combined,
+            train_counts,
+            uncertain,
+            missing,
+            marked,
+            unknown,
+            unknown_counts,
+        ),
         disagreements=DisagreementsSummary(
             exported=len(top), docs_with_fewer_than_two_active_teachers=too_few
         ),
@@ -278,7 +311,7 @@ def _write_evaluation_splits(
         vocab = Vocab()
         gold = read_docbin(gold_path, vocab)
         votes, _ = collect_votes(
-            [load_teacher_split(teachers_dir, t, dataset, split, vocab) for t in teachers], gold
+            [load_checked_split(teachers_dir, t, dataset, split, vocab, gold_dir) for t in teachers], gold
         )
         combined = combine(votes, parts)
         written = write_docbin(Path(out_dir) / f"{split}.spacy", to_docs(votes, combined))

@@ -100,6 +100,16 @@ class UncertainMissing(Record):
     tokens: int
 
 
+class UnknownMissing(Record):
+    """Candidate phrases no teacher labelled that became missing values: the candidate sources used,
+    in how many docs, over how many tokens (``tokens_by_source``: the tokens each source marked)."""
+
+    sources: list[str]
+    docs: int
+    tokens: int
+    tokens_by_source: dict[str, int]
+
+
 class TrainSummary(Record):
     """The distilled training corpus: docs, written, spans per label, exclusions and counts."""
 
@@ -111,6 +121,7 @@ class TrainSummary(Record):
     counts: dict[str, int]
     input_counts: dict[str, int]
     uncertain_missing: UncertainMissing
+    unknown_missing: UnknownMissing
 
 
 class DisagreementsSummary(Record):
@@ -127,7 +138,7 @@ class CombineChoice(FileModel):
     ``labels_decided``: the labels the distilled corpus annotates (the student is trained on them).
     """
 
-    SCHEMA = "clin_distill.combine_choice.v1"
+    SCHEMA = "clin_distill.combine_choice.v2"
     dataset: str
     strategy: str
     on_failure: str

@@ -130,6 +130,9 @@ def combine_choice(
             counts={"clusters": 3},
             input_counts={},
             uncertain_missing=combine_files.UncertainMissing(mode="dropped", docs=1, tokens=2),
+            unknown_missing=combine_files.UnknownMissing(
+                sources=["chunks"], docs=1, tokens=3, tokens_by_source={"chunks": 3}
+            ),
         ),
         disagreements=combine_files.DisagreementsSummary(
             exported=1, docs_with_fewer_than_two_active_teachers=0
