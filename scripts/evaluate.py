@@ -12,6 +12,7 @@ from wasabi import msg
 from clin_distill.cli import fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.files.base import FileFormatError
+from clin_distill.files.specialists import Specialists
 from clin_distill.labels import LABELS
 from clin_distill.markdown import markdown_table
 from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
@@ -22,6 +23,7 @@ from clin_distill.metrics.systems import (
     parse_list,
     parse_named,
     predict_with_model,
+    predict_with_specialists,
     read_predictions,
     read_teacher,
     spans_by_doc,
@@ -41,6 +43,10 @@ def main(
     teachers: Annotated[str, typer.Option(help="Comma-separated teacher names")] = "",
     predictions: Annotated[
         list[str] | None, typer.Option(help="NAME=FOLDER of <split>.spacy + failures.json, repeatable")
+    ] = None,
+    specialists: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=FOLDER holding specialists.json: each doc by its corpus's specialist"),
     ] = None,
     split: Annotated[str, typer.Option(help="Teacher split to read")] = "test",
     labels: Annotated[str, typer.Option(help="Labels to score (default: those the gold annotates)")] = "",
@@ -65,6 +71,9 @@ def main(
             systems.append(read_teacher(teachers_dir, teacher, corpus, split, metrics))
         for name, folder in parse_named(predictions or []).items():
             systems.append(read_predictions(name, Path(folder), split, "combination"))
+        for name, folder in parse_named(specialists or []).items():
+            found = Specialists.read(Path(folder) / "specialists.json")
+            systems.append(predict_with_specialists(name, found, gold))
     except (PredictionError, FileFormatError, KeyError) as err:
         fail(str(err).strip("'\""))
     if not systems:

@@ -11,6 +11,7 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
+from clin_distill.student.model_meta import MetaInputs
 from clin_distill.student.packaging import build_package, built_wheel
 
 app = typer.Typer(add_completion=False)
@@ -30,17 +31,17 @@ def main(
     benchmark: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/benchmark.json")] = None,
     combine: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/combine/subsets.json")] = None,
     pool: Annotated[Path | None, typer.Option(dir_okay=False, help="corpus/pool/pool.json")] = None,
+    anchored: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/anchored.json")] = None,
     system: Annotated[
-        str, typer.Option(help="The packaged student's name in the metrics folder")
+        str, typer.Option(help="The packaged student: distilled, self or anchored (its metrics folder)")
     ] = "distilled",
 ) -> None:
     """Package a trained student as en_<name>: add ConText assertion after NER (and the int8 switch, off),
     write meta.json (labels, backbone, corpora, teacher combination, scores, speed, licences) and build the
     sdist and wheel into <packages_dir>/en_<name>-<version>/dist."""
     try:
-        root = build_package(
-            model_dir, packages_dir, name, version, metrics, benchmark, combine, pool, system
-        )
+        inputs = MetaInputs(metrics, benchmark, combine, pool, anchored, system)
+        root = build_package(model_dir, packages_dir, name, version, inputs)
     except (ValueError, RuntimeError) as err:
         fail(str(err))
     msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")

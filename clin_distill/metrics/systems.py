@@ -17,8 +17,9 @@ import spacy
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from ..docio import failure_of, get_doc_id, read_docbin, set_doc_id
+from ..docio import corpus_of, failure_of, get_doc_id, read_docbin, set_doc_id
 from ..files.failures import Failures
+from ..files.specialists import Specialists
 from ..files.teacher_metrics import TeacherMetrics
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec
 from .evaluate import evaluate_docs
@@ -94,6 +95,26 @@ def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_s
     ):
         docs.append(set_doc_id(doc, get_doc_id(gold)))
     return Predictions(name, "model", str(target), docs)
+
+
+def predict_with_specialists(name: str, specialists: Specialists, gold_docs: Sequence[Doc]) -> Predictions:
+    """Each gold doc predicted by the specialist of its corpus (:mod:`clin_distill.student.specialists`).
+
+    Docs of a corpus without a specialist get no prediction (they are reported as missing, never
+    scored as "no entities"). Returns docs in gold order.
+    """
+    by_corpus: dict[str, list[Doc]] = {}
+    for doc in gold_docs:
+        by_corpus.setdefault(corpus_of(doc), []).append(doc)
+    predicted: dict[str, Doc] = {}
+    for corpus, docs in by_corpus.items():
+        spec = specialists.specialists.get(corpus)
+        if spec is not None:
+            for doc in predict_with_model(f"{name}/{corpus}", spec.model, docs).docs:
+                predicted[get_doc_id(doc)] = doc
+    docs = [predicted[i] for i in (get_doc_id(d) for d in gold_docs) if i in predicted]
+    sources = ", ".join(f"{c}={s.model}" for c, s in specialists.specialists.items())
+    return Predictions(name, "model", sources, docs)
 
 
 def read_teacher(

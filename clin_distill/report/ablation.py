@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..metrics.compare import corpus_label_pairs, format_f1
+from ..metrics.compare import corpus_label_pairs
+from .distances import best_teacher_f1, cell_f1
 from .model import Note, Section, Table
 from .sources import load_results
 
@@ -20,30 +21,20 @@ ROWS: dict[str, str] = {
     "disputed": "the default, with disputed tokens (dropped proposals, split votes) as missing values",
     "schedule": "the default, at learn rate vars.ablate_learn_rate (the earlier schedule)",
     "steps": "the default, trained for vars.ablate_max_steps steps",
-    "self": "the default + one round of self-training (packaged when vars.final_student is self)",
+    "self": "the default + self-training (packaged when vars.final_student is self)",
+    "anchored": "gold spans where a corpus annotates a label, the teachers' elsewhere (uses human labels)",
 }
 REFERENCE = "human"
 
 
 def _cell(result: dict, corpus: str, label: str) -> str:
-    part = result.get("by_corpus", {}).get(corpus, {})
-    return (
-        format_f1(part.get("strict", {}).get(label), with_ci=False)
-        if label in part.get("labels", [])
-        else "–"
-    )
+    f = cell_f1(result, corpus, label)
+    return "–" if f is None else f"{f:.3f}"
 
 
 def _best_teacher(results: list[dict], corpus: str, label: str) -> str:
-    values = [
-        (r["by_corpus"][corpus]["strict"][label]["f"], r["system"])
-        for r in results
-        if r.get("kind") == "teacher" and label in r.get("by_corpus", {}).get(corpus, {}).get("labels", [])
-    ]
-    if not values:
-        return "–"
-    f, name = max(values)
-    return f"{f:.3f} ({name})"
+    best = best_teacher_f1(results, corpus, label)
+    return "–" if best is None else f"{best[0]:.3f} ({best[1]})"
 
 
 def ablation_section(results: list[dict], metrics_dir: Path, corpus: str) -> Section | None:
@@ -63,7 +54,11 @@ def ablation_section(results: list[dict], metrics_dir: Path, corpus: str) -> Sec
     rows.append(["best single teacher", "per column", *(_best_teacher(results, c, lab) for c, lab in pairs)])
     if REFERENCE in main:
         rows.append(
-            [REFERENCE, "human labels (reference)", *(_cell(main[REFERENCE], c, lab) for c, lab in pairs)]
+            [
+                REFERENCE,
+                "human specialist of each corpus (reference)",
+                *(_cell(main[REFERENCE], c, lab) for c, lab in pairs),
+            ]
         )
     note = Note(
         "Strict F1 on each corpus's test docs, for the labels it annotates; every student trained with the "

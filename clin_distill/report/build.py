@@ -10,6 +10,7 @@ from ..metrics.compare import MODES, comparison_table, corpus_label_table, forma
 from ..metrics.errors import OUTCOMES
 from .ablation import ablation_section
 from .combination import labels_section, subsets_section
+from .distances import distances_section
 from .examples import is_public, render_example, select_examples
 from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
@@ -197,6 +198,9 @@ def build_report(
     comparison = comparison_section(results)
     comparison.blocks += anchor_blocks(results, anchors)
     report.sections.append(comparison)
+    distances = distances_section(results)
+    if distances is not None:
+        report.sections.append(distances)
     report.sections.append(
         Section(
             "F1 per corpus, label and system",

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..metrics.systems import SCHEMA
 from ..offsets import CharSpan
 
-FIRST_SYSTEMS = ("self", "distilled", "human")
+FIRST_SYSTEMS = ("anchored", "self", "distilled", "human")
 
 
 def read_json(path: Path) -> tuple[object | None, str | None]:
@@ -22,7 +22,7 @@ def read_json(path: Path) -> tuple[object | None, str | None]:
 
 
 def system_order(result: dict) -> tuple:
-    """Sort key: the students first (self, distilled, human), then models, then teachers, by name."""
+    """Sort key: the students first (anchored, self, distilled, human), then models, then teachers."""
     name, kind = result.get("system", ""), result.get("kind", "")
     rank = FIRST_SYSTEMS.index(name) if name in FIRST_SYSTEMS else len(FIRST_SYSTEMS)
     return (rank, kind != "model", name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,11 +66,11 @@ def summarise_corpus(path: Path, role: str) -> CorpusSummary:
     )
 
 
-def write_ner_labels(path: Path) -> Path:
-    """Write the NER label data (all transitions) for LABELS, as ``spacy init labels`` writes it."""
+def write_ner_labels(path: Path, labels: Sequence[str] = LABELS) -> Path:
+    """Write the NER label data (all transitions) for ``labels``, as ``spacy init labels`` writes it."""
     nlp = spacy.blank("en")
     ner = nlp.add_pipe("ner")
-    for label in LABELS:
+    for label in labels:
         ner.add_label(label)
     doc = nlp.make_doc("x")
     nlp.initialize(lambda: [Example(doc, doc)])
@@ -111,9 +112,10 @@ def build_overrides(
     seed: int,
     negative_max_len: int = 0,
     learn_rate: float | None = None,
+    labels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """Config overrides for one training run (``learn_rate`` None: the config's);
-    ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
+    """Config overrides for one training run (``learn_rate`` None: the config's; ``labels`` None: every
+    label of LABELS); ``SPACY_CONFIG_OVERRIDES`` entries take precedence."""
     overrides: dict[str, Any] = {
         "paths.train": str(train_path),
         "paths.dev": str(dev_path),
@@ -128,6 +130,8 @@ def build_overrides(
         overrides["components.transformer.model.tokenizer_config.do_lower_case"] = bool(lowercase)
     if learn_rate is not None:
         overrides[learn_rate_key(config)] = learn_rate
+    if labels is not None:
+        overrides["corpora.train.augmenter.labels"] = list(labels)
     overrides.update(parse_config_overrides([], env_var="SPACY_CONFIG_OVERRIDES"))
     steps = int(overrides["training.max_steps"])
     if has_warmup_schedule(config) and steps > 0:
@@ -171,6 +175,7 @@ def train_student(
     negative_max_len: int = 0,
     init_from: Path | None = None,
     learn_rate: float | None = None,
+    labels: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Train, write ``output_dir/model-best`` and ``model-last``, and add our record to their meta.
 
@@ -178,7 +183,10 @@ def train_student(
     ``init_from``: a trained student whose components (weights, labels) this run starts from and
     goes on training (self-training); its backbone is used and ``backbone`` is ignored.
     ``learn_rate``: the (initial) learning rate, None for the config's.
+    ``labels``: the labels the student predicts (a specialist's), None for every label of LABELS.
     """
+    if labels is not None and (not labels or set(labels) - set(LABELS)):
+        raise ValueError(f"labels must be some of {list(LABELS)}, got {list(labels)}")
     config = load_config(config_path, interpolate=False)
     train_summary = summarise_corpus(train_path, "training")
     dev_summary = summarise_corpus(dev_path, "dev")
@@ -189,7 +197,7 @@ def train_student(
     elif uses_transformer(config):
         choice = resolve_backbone(backbone)
         lowercase = backbone_lowercases(choice.resolved)
-    labels_path = write_ner_labels(output_dir / "labels" / "ner.json")
+    labels_path = write_ner_labels(output_dir / "labels" / "ner.json", labels or LABELS)
     overrides = build_overrides(
         config,
         train_path,
@@ -202,6 +210,7 @@ def train_student(
         seed,
         negative_max_len,
         learn_rate,
+        labels,
     )
     spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides)
     record = {
@@ -216,6 +225,7 @@ def train_student(
         "max_steps": overrides["training.max_steps"],
         "eval_frequency": overrides["training.eval_frequency"],
         "learn_rate": learn_rate,
+        "labels": list(labels or LABELS),
     }
     for model in ("model-best", "model-last"):
         meta_path = output_dir / model / "meta.json"

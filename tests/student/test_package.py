@@ -21,6 +21,7 @@ import spacy
 import srsly
 
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_json
+from clin_distill.files.anchored import AnchoredCorpus
 from clin_distill.files.combine import LabelChoice
 from clin_distill.labels import LABELS
 from clin_distill.metrics.evaluate import evaluate_docs
@@ -100,7 +101,10 @@ def package(trained_student: TrainedStudent, tmp_path_factory: pytest.TempPathFa
     nlp = spacy.load(trained_student.best)
     gold = read_docbin(trained_student.dev)
     preds = [set_doc_id(nlp(doc.text), get_doc_id(doc)) for doc in gold]
-    write_json(metrics / "self" / "pool.json", evaluate_docs(preds, gold, LABELS))
+    write_json(metrics / "anchored" / "pool.json", evaluate_docs(preds, gold, LABELS))
+    AnchoredCorpus(
+        docs=16, gold_labels={"abs": ["DISEASE"], "clin": list(LABELS)}, notes=2, counts={"gold spans": 30}
+    ).write(metrics / "anchored.json")
     benchmark(fp32_notes_per_s=12.5).write(metrics / "benchmark.json")
     subset_search(("open_vocab", "quickumls")).write(metrics / "combine" / "subsets.json")
     per_label = {
@@ -113,7 +117,8 @@ def package(trained_student: TrainedStudent, tmp_path_factory: pytest.TempPathFa
     result = run_script(
         "scripts/package.py", trained_student.best, root / "packages", "--name", "clin_distilled",
         "--version", "0.1.0", "--metrics", metrics, "--benchmark", metrics / "benchmark.json",
-        "--combine", metrics / "combine" / "subsets.json", "--pool", root / "pool.json", "--system", "self",
+        "--combine", metrics / "combine" / "subsets.json", "--pool", root / "pool.json",
+        "--anchored", metrics / "anchored.json", "--system", "anchored",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root / "packages" / f"{NAME}-0.1.0"
@@ -140,7 +145,7 @@ def test_meta_describes_the_model(package: Path, trained_student: TrainedStudent
     assert record["pool"]["notes"] == {"read": 3, "kept": 2, "skipped": {"empty": 1}}
     assert record["pool"]["corpora"]["abs"]["annotated_labels"] == ["DISEASE"]
     scores = record["scores"]
-    assert scores["split"] == "test" and scores["source"].endswith("self/pool.json")
+    assert scores["split"] == "test" and scores["source"].endswith("anchored/pool.json")
     assert set(scores["strict"]) == {*LABELS, "micro"}
     assert set(scores["by_corpus"]) == {"abs", "clin"}
     assert set(scores["by_corpus"]["abs"]["strict"]) == {"DISEASE", "micro"}  # abs annotates DISEASE only
@@ -155,6 +160,20 @@ def test_meta_describes_the_model(package: Path, trained_student: TrainedStudent
         "source": str(package.parent.parent / "metrics" / "benchmark.json"),
     }
     assert len(json.dumps(record["speed"])) < 400
+    # what the packaged (gold-anchored) model learned from, in the meta and on the model card
+    origin = record["learned_from"]
+    assert origin["system"] == "anchored" and origin["human_labels"]
+    assert origin["gold"] == {"abs": ["DISEASE"], "clin": list(LABELS)}
+    assert origin["teachers"]["MEDICATION"] == {
+        "teachers": ["open_vocab"],
+        "strategy": "union",
+        "on": "the notes and the train docs of abs (gold wins an overlap)",
+    }
+    assert origin["teachers"]["DISEASE"]["on"] == "the notes only"  # every corpus annotates DISEASE
+    assert origin["user_notes"] == 2 and origin["continued_from"] == "the distilled student"
+    assert "Human labels from abs (DISEASE); clin (MEDICATION, DISEASE, SYMPTOM)" in meta["description"]
+    card = (package / "README.md").read_text()
+    assert "Human labels from abs (DISEASE)" in card and "teacher open_vocab" in card
     assert set(record["licences"]["ontologies"]) == {"open_vocab", "quickumls"}
     assert set(record["licences"]["data"]) == {"abs", "clin"}
 

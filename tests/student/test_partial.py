@@ -9,7 +9,7 @@ from spacy.util import registry
 
 from clin_distill.docio import set_provenance
 from clin_distill.labels import LABELS
-from clin_distill.student.partial import AUGMENTER, NEGATIVES, partial_reference
+from clin_distill.student.partial import AUGMENTER, AUGMENTER_V2, NEGATIVES, partial_reference
 
 NLP = spacy.blank("en")
 TEXT = "Aspirin caused gout in the patient ."
@@ -69,3 +69,28 @@ def test_registered_augmenter_rewrites_only_partially_annotated_examples():
     assert out.get_aligned_ner()[0] is None and len(out.reference.spans[NEGATIVES]) == 6
     full = Example(NLP.make_doc(TEXT), gold(list(LABELS)))
     assert list(augment(NLP, full)) == [full]
+
+
+def test_a_specialist_is_taught_o_on_its_corpus_and_never_sees_other_labels():
+    # a DISEASE-only student on a DISEASE-only corpus: complete, "O" everywhere else
+    ref = partial_reference(gold(["DISEASE"]), labels=("DISEASE",))
+    assert iob(ref) == ["O-", "O-", "B-DISEASE", "O-", "O-", "O-", "O-"]
+    # a corpus annotating more labels than the student predicts: the other spans become "O"
+    doc = gold(["MEDICATION", "DISEASE"], ents=((0, 1, "MEDICATION"), (2, 3, "DISEASE")))
+    doc.set_ents([], missing=[doc[5:6]], default="unmodified")
+    ref = partial_reference(doc, labels=("DISEASE",))
+    assert iob(ref) == ["O-", "O-", "B-DISEASE", "O-", "O-", "missing", "O-"]
+    # a student predicting labels the corpus lacks: missing values, as for the pooled student
+    ref = partial_reference(gold(["DISEASE"]), labels=("MEDICATION", "DISEASE"))
+    assert iob(ref) == ["missing", "missing", "B-DISEASE", "missing", "missing", "missing", "missing"]
+
+
+def test_the_v2_augmenter_with_no_labels_is_the_v1_augmenter():
+    v1 = registry.augmenters.get(AUGMENTER)(0)
+    v2 = registry.augmenters.get(AUGMENTER_V2)(0, None)
+    v2_disease = registry.augmenters.get(AUGMENTER_V2)(0, ["DISEASE"])
+    eg = Example(NLP.make_doc(TEXT), gold(["DISEASE"]))
+    assert [iob(e.reference) for e in v1(NLP, eg)] == [iob(e.reference) for e in v2(NLP, eg)]
+    assert [iob(e.reference) for e in v2_disease(NLP, eg)] == [
+        ["O-", "O-", "B-DISEASE", "O-", "O-", "O-", "O-"]
+    ]
