@@ -18,6 +18,11 @@ from medspacy.context import ConText, ConTextRule
 from medspacy.context.context import DEFAULT_ATTRIBUTES
 from spacy.language import Language
 
+try:
+    from .registration import register_factory
+except ImportError:  # `spacy package` imports each --code file on its own, outside any package
+    from clin_distill.runtime.registration import register_factory
+
 ASSERTION_ATTRIBUTES = ("is_negated", "is_historical", "is_family", "is_hypothetical")
 SENTENCIZER_NAME = "assertion_sentencizer"
 CONTEXT_NAME = "context"
@@ -89,11 +94,6 @@ def _rules_v1() -> list[ConTextRule]:
 CLINICAL_RULES = {"v1": _rules_v1}
 
 
-@Language.factory(
-    CONTEXT_FACTORY,
-    default_config={"clinical_rules": RULES_VERSION, "span_attrs": "default", "input_span_type": "ents"},
-    assigns=[f"span._.{attr}" for attr in ASSERTION_ATTRIBUTES],
-)
 def make_clinical_context(
     nlp: Language, name: str, clinical_rules: str, span_attrs: str | dict, input_span_type: str
 ) -> ConText:
@@ -103,6 +103,14 @@ def make_clinical_context(
     context = ConText(nlp, name=name, rules="default", span_attrs=span_attrs, input_span_type=input_span_type)
     context.add(CLINICAL_RULES[clinical_rules]())
     return context
+
+
+register_factory(
+    CONTEXT_FACTORY,
+    make_clinical_context,
+    default_config={"clinical_rules": RULES_VERSION, "span_attrs": "default", "input_span_type": "ents"},
+    assigns=[f"span._.{attr}" for attr in ASSERTION_ATTRIBUTES],
+)
 
 
 def _default_attributes() -> set[str]:

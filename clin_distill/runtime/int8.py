@@ -35,6 +35,11 @@ import torch
 from spacy.language import Language
 from spacy.tokens import Doc
 
+try:
+    from .registration import register_factory
+except ImportError:  # `spacy package` imports each --code file on its own, outside any package
+    from clin_distill.runtime.registration import register_factory
+
 FACTORY = "clin_distill_int8"
 ENV_OVERRIDE = "CLIN_DISTILL_INT8"
 _MARK = "_clin_distill_int8"
@@ -193,15 +198,4 @@ def make_int8(nlp: Language, name: str, enabled: bool, per_channel: bool) -> Int
     return Int8Quantizer(nlp, name, enabled=enabled, per_channel=per_channel)
 
 
-def _register() -> None:
-    """Register the factory, unless another copy of this file (library or packaged model) already did."""
-    if FACTORY in Language._factory_meta:
-        return
-    try:
-        Language.factory(FACTORY, default_config={"enabled": True, "per_channel": True})(make_int8)
-    except ValueError as err:  # E004: the installed library's copy registered first (entry point)
-        if "E004" not in str(err):
-            raise
-
-
-_register()
+register_factory(FACTORY, make_int8, default_config={"enabled": True, "per_channel": True})

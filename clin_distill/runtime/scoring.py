@@ -24,7 +24,11 @@ from typing import Any
 from spacy.scorer import PRFScore
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import registry
+
+try:
+    from .registration import register_function
+except ImportError:  # `spacy package` imports each --code file on its own, outside any package
+    from clin_distill.runtime.registration import register_function
 
 ANNOTATED_LABELS = "annotated_labels"
 SCORER = "clin_distill.annotated_ents_scorer.v1"
@@ -85,7 +89,9 @@ def score_annotated_ents(examples: Iterable[Example], **kwargs: Any) -> dict[str
     }
 
 
-@registry.scorers(SCORER)
 def make_annotated_ents_scorer():
     """The scorer function (``[components.ner] scorer = {"@scorers": SCORER}``)."""
     return score_annotated_ents
+
+
+register_function("scorers", SCORER, make_annotated_ents_scorer)

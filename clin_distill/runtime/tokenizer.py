@@ -31,7 +31,12 @@ import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+try:
+    from .registration import register_function
+except ImportError:  # `spacy package` imports each --code file on its own, outside any package
+    from clin_distill.runtime.registration import register_function
 
 NAME = "clin_distill.ClinicalTokenizer.v1"
 ZERO_WIDTH = r"[\ufeff\u200b\u200c\u200d\u2060]"
@@ -55,7 +60,6 @@ def _exceptions(base: dict) -> dict:
     return rules
 
 
-@registry.tokenizers(NAME)
 def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
     """spaCy's tokenizer for the language's defaults, with the clinical infixes and shorthands."""
 
@@ -72,6 +76,9 @@ def create_clinical_tokenizer() -> Callable[[Language], Tokenizer]:
         )
 
     return make_tokenizer
+
+
+register_function("tokenizers", NAME, create_clinical_tokenizer)
 
 
 def clinical_blank(lang: str = "en") -> Language:

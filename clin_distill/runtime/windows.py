@@ -26,8 +26,12 @@ from typing import Any
 from spacy.tokens import Doc, Span
 from spacy_transformers.data_classes import FullTransformerBatch
 from spacy_transformers.layers import TransformerModel
-from spacy_transformers.util import registry
 from thinc.api import Model
+
+try:
+    from .registration import register_function
+except ImportError:  # `spacy package` imports each --code file on its own, outside any package
+    from clin_distill.runtime.registration import register_function
 
 SPAN_GETTER = "clin_distill.wordpiece_windows.v1"
 ARCHITECTURE = "clin_distill.TransformerModel.v1"
@@ -122,13 +126,11 @@ class WordpieceWindows:
         return [fitting_windows(doc, self.window, self.stride, fits, first) for doc in docs]
 
 
-@registry.span_getters(SPAN_GETTER)
 def make_wordpiece_windows(window: int, stride: int) -> WordpieceWindows:
     """Windows of ``window`` spaCy tokens every ``stride`` tokens, shortened to fit the encoder."""
     return WordpieceWindows(window, stride)
 
 
-@registry.architectures(ARCHITECTURE)
 def make_transformer_model(
     name: str,
     get_spans: Callable,
@@ -149,3 +151,7 @@ def make_transformer_model(
     if hasattr(get_spans, "bind"):
         get_spans.bind(model)
     return model
+
+
+register_function("span_getters", SPAN_GETTER, make_wordpiece_windows)
+register_function("architectures", ARCHITECTURE, make_transformer_model)

@@ -227,3 +227,39 @@ def test_package_cli_rejects_a_missing_model(tmp_path: Path) -> None:
     result = invoke("package", tmp_path / "missing", tmp_path / "packages")
     assert result.exit_code != 0
     assert not (tmp_path / "packages").exists()
+
+
+BESIDE_THE_LIBRARY = r"""
+import sys
+import spacy
+
+library_first = sys.argv[1] == "library-first"
+if library_first:
+    import clin_distill.runtime.assertion, clin_distill.runtime.int8, clin_distill.runtime.windows  # noqa
+nlp = spacy.load("en_clin_distilled")
+import clin_distill.runtime.assertion, clin_distill.runtime.int8, clin_distill.runtime.scoring  # noqa
+import clin_distill.runtime.tokenizer, clin_distill.runtime.windows  # noqa
+again = spacy.load("en_clin_distilled")
+doc = again("Patient denies chest pain and fever .")
+print(sorted(m.__name__ for m in map(sys.modules.get, ["en_clin_distilled", "clin_distill"]) if m))
+print([(e.text, e.label_, e._.is_negated) for e in doc.ents])
+"""
+
+
+@pytest.mark.parametrize("order", ["library-first", "model-first"])
+def test_the_installed_model_loads_beside_clin_distill_in_the_project_folder(
+    package: Path, tmp_path: Path, order
+):
+    """The wheel installed where clin-distill is importable too (this venv, run from the project folder):
+    every factory and registered function the package ships loads in either order (no spaCy E004)."""
+    target = tmp_path / "site"
+    installed = pip("install", "-q", "--no-deps", "--no-compile", "--target", target, built_wheel(package))
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    env = {**os.environ, "PYTHONPATH": str(target), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", BESIDE_THE_LIBRARY, order],
+        capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "E004" not in result.stderr
+    assert result.stdout.splitlines()[0] == "['clin_distill', 'en_clin_distilled']"
