@@ -1,22 +1,32 @@
 """ConText assertion on the student's entities: ``is_negated``, ``is_historical``, ``is_family``,
 ``is_hypothetical`` (and medspaCy's ``is_uncertain``) on every ``doc.ents`` span.
 
-The component is ``clin_distill_context``: medspaCy's ConText with its default English rules plus the
-clinical rules named by ``clinical_rules`` (a version key of :data:`CLINICAL_RULES`; "v1" is never
-changed, new rules become "v2"). medspaCy's defaults miss common phrasings, e.g. "Chest x-ray is
-negative for pneumonia" (their "is negative" looks backwards and wins over "negative for"), "Headache
-has resolved", "PMH: asthma", "s/p MI", "w/o fever", and let "denies X; reports Y" negate Y.
+The component is ``clin_distill_context``: medspaCy's ConText with its default English rules and the
+project's clinical rules, a versioned JSON resource (``clin_distill/resources/context/
+clinical_rules.<version>.json``, medspaCy's rule format, plus the default rules it drops; a version is
+never edited, new rules become a new version). v1 fixes phrasings medspaCy's defaults miss ("Chest
+x-ray is negative for pneumonia", "Headache has resolved", "PMH: asthma", "s/p MI", "w/o fever",
+"denies X; reports Y"); v2 adds clause ends that terminate every scope (";", line breaks, " - ", a
+comma or colon before a new predicate), lists that keep theirs, section-header colons that no longer
+swallow a negation ("ROS: No fever", medspacy/medspacy#155) and pseudo-negations ("No increase in
+edema", "not only").
 
-medspaCy 1.3.1 registers its spaCy factories with ``@Language.factory`` at import time and declares no
-entry points, so importing this module is what makes ``medspacy_context`` (used by pipelines saved
-before ``clin_distill_context``) loadable; the packaged model imports it from its ``__init__``. ConText
-scopes modifiers to the sentence, so a sentencizer runs first. Self-contained (shipped in the package):
-imports only spaCy and medspaCy.
+The rules are read when the component is created inside clin-distill and saved with the pipeline
+(``context/clinical_rules.json``), so the packaged model reads them from its own folder. medspaCy
+1.3.1 registers its spaCy factories at import time and declares no entry points, so importing this
+module is what makes ``medspacy_context`` loadable. ConText scopes modifiers to the sentence, so a
+sentencizer runs first. Self-contained (shipped in the package): spaCy, medspaCy, srsly.
 """
 
+from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+
+import srsly
 from medspacy.context import ConText, ConTextRule
 from medspacy.context.context import DEFAULT_ATTRIBUTES
 from spacy.language import Language
+from spacy.tokens import Doc
 
 try:
     from .registration import register_factory
@@ -27,82 +37,77 @@ ASSERTION_ATTRIBUTES = ("is_negated", "is_historical", "is_family", "is_hypothet
 SENTENCIZER_NAME = "assertion_sentencizer"
 CONTEXT_NAME = "context"
 CONTEXT_FACTORY = "clin_distill_context"
-RULES_VERSION = "v1"
+RULES_VERSION = "v2"
+RULES_FILE = "clinical_rules.json"
+RULE_VERSIONS = ("v1", "v2")
 
-__all__ = ["ASSERTION_ATTRIBUTES", "CLINICAL_RULES", "ConText", "add_assertion", "make_clinical_context"]
-
-NEG, HIST, FAM, HYPO = "NEGATED_EXISTENCE", "HISTORICAL", "FAMILY", "HYPOTHETICAL"
-_BE = ["is", "was", "are", "were", "be", "been", "remains", "remained", "came", "comes", "returned"]
-_TESTS = ["screen", "test", "testing", "swab", "pcr", "antigen", "culture", "cultures", "panel"]
+__all__ = ["ASSERTION_ATTRIBUTES", "ClinicalContext", "ConText", "add_assertion", "read_rule_set"]
 
 
-def _rules_v1() -> list[ConTextRule]:
-    def rule(literal: str, category: str, direction: str, pattern: list | None = None) -> ConTextRule:
-        return ConTextRule(literal, category, pattern=pattern, direction=direction)
+def read_rule_set(version: str) -> dict:
+    """The clinical rule set ``version`` from clin-distill's resources.
 
-    neg, of = {"LOWER": {"IN": ["negative", "neg"]}}, {"LOWER": {"IN": ["for", "of"]}}
-    return [
-        # "X is negative for Y": longer than the default backward "is negative", so it wins the overlap
-        rule("is negative for", NEG, "FORWARD", [{"LOWER": {"IN": _BE}}, neg, of]),
-        rule("screen negative", NEG, "BACKWARD", [{"LOWER": {"IN": _TESTS}}, neg]),
-        rule(
-            "has resolved",
-            NEG,
-            "BACKWARD",
-            [{"LOWER": {"IN": ["has", "have", "had", "is", "now"]}}, {"LOWER": "resolved"}],
-        ),
-        rule("w/o", NEG, "FORWARD"),
-        # an affirming verb ends a negation's scope ("denies fever; reports cough")
-        rule(
-            "reports",
-            NEG,
-            "TERMINATE",
-            [{"LOWER": {"IN": ["reports", "reported", "endorses", "endorsed", "admits", "notes"]}}],
-        ),
-        rule(
-            "complains of",
-            NEG,
-            "TERMINATE",
-            [{"LOWER": {"IN": ["complains", "complained", "complaining"]}}, {"LOWER": "of"}],
-        ),
-        rule("c/o", NEG, "TERMINATE"),
-        rule("positive for", NEG, "TERMINATE", [{"LOWER": {"IN": ["positive", "pos"]}}, {"LOWER": "for"}]),
-        rule("pmh", HIST, "FORWARD", [{"LOWER": {"IN": ["pmh", "pmhx", "psh", "pshx", "phx"]}}]),
-        rule("s/p", HIST, "FORWARD"),
-        rule("status post", HIST, "FORWARD"),
-        rule(
-            "previously treated for",
-            HIST,
-            "FORWARD",
-            [
-                {"LOWER": {"IN": ["previously", "formerly"]}},
-                {"LOWER": {"IN": ["treated", "diagnosed"]}},
-                {"LOWER": {"IN": ["for", "with"]}},
-            ],
-        ),
-        rule("fhx", FAM, "FORWARD", [{"LOWER": {"IN": ["fhx", "famhx"]}}]),
-        rule(
-            "in case of",
-            HYPO,
-            "FORWARD",
-            [{"LOWER": "in"}, {"LOWER": {"IN": ["case", "the"]}}, {"LOWER": {"IN": ["of", "event"]}}],
-        ),
-    ]
+    Raises:
+        ValueError: an unknown version. RuntimeError: clin-distill is not installed (a packaged model
+            carries its rules in its own folder instead).
+    """
+    if version not in RULE_VERSIONS:
+        raise ValueError(f"unknown clinical_rules {version!r}; known: {list(RULE_VERSIONS)}")
+    if find_spec("clin_distill") is None:
+        raise RuntimeError(f"clinical_rules {version!r} are read from clin-distill, which is not installed")
+    path = resources.files("clin_distill").joinpath("resources", "context", f"clinical_rules.{version}.json")
+    return srsly.json_loads(path.read_text(encoding="utf8"))
 
 
-# Rule sets by version: an existing version is never edited (a saved pipeline names its version)
-CLINICAL_RULES = {"v1": _rules_v1}
+class ClinicalContext(ConText):
+    """medspaCy's ConText with its default English rules (but those a rule set drops) and a clinical
+    rule set: the one saved with the pipeline, else version ``clinical_rules`` from clin-distill."""
+
+    def __init__(self, nlp: Language, name: str, clinical_rules: str, **config) -> None:
+        super().__init__(nlp, name=name, rules=None, **config)
+        self.version = clinical_rules
+        self.rule_set: dict | None = None
+
+    def use_rules(self, rule_set: dict) -> None:
+        """Add medspaCy's default rules (but ``default_rules_dropped``) and ``context_rules``, once."""
+        if self.rule_set is not None:
+            raise RuntimeError(f"{self.name}: its clinical rules are set already")
+        dropped = set(rule_set.get("default_rules_dropped", []))
+        defaults = [r for r in ConTextRule.from_json(self.DEFAULT_RULES_FILEPATH) if r.literal not in dropped]
+        self.add(defaults + [ConTextRule.from_dict(r) for r in rule_set["context_rules"]])
+        self.rule_set = rule_set
+
+    def _ensure_rules(self) -> dict:
+        if self.rule_set is None:
+            self.use_rules(read_rule_set(self.version))
+        return self.rule_set
+
+    def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
+        """Set the assertion attributes of ``doc``'s entities."""
+        self._ensure_rules()
+        return super().__call__(doc, targets)
+
+    def to_disk(self, path: str | Path, *, exclude=()) -> None:
+        """Save the clinical rule set (medspaCy's defaults come with medspaCy)."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / RULES_FILE, self._ensure_rules())
+
+    def from_disk(self, path: str | Path, *, exclude=()) -> "ClinicalContext":
+        """Use the saved rule set (a pipeline saved without one gets its version's on first use)."""
+        file = Path(path) / RULES_FILE
+        if file.is_file():
+            self.use_rules(srsly.read_json(file))
+        return self
 
 
 def make_clinical_context(
     nlp: Language, name: str, clinical_rules: str, span_attrs: str | dict, input_span_type: str
-) -> ConText:
-    """medspaCy ConText with its default English rules and the clinical rules ``clinical_rules``."""
-    if clinical_rules not in CLINICAL_RULES:
-        raise ValueError(f"unknown clinical_rules {clinical_rules!r}; known: {sorted(CLINICAL_RULES)}")
-    context = ConText(nlp, name=name, rules="default", span_attrs=span_attrs, input_span_type=input_span_type)
-    context.add(CLINICAL_RULES[clinical_rules]())
-    return context
+) -> ClinicalContext:
+    """ConText with medspaCy's default English rules and the clinical rule set ``clinical_rules``."""
+    if clinical_rules not in RULE_VERSIONS:
+        raise ValueError(f"unknown clinical_rules {clinical_rules!r}; known: {list(RULE_VERSIONS)}")
+    return ClinicalContext(nlp, name, clinical_rules, span_attrs=span_attrs, input_span_type=input_span_type)
 
 
 register_factory(

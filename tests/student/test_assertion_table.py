@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import spacy
+import srsly
 from spacy.language import Language
 
-from clin_distill.runtime.assertion import ASSERTION_ATTRIBUTES, CONTEXT_NAME, add_assertion
+from clin_distill.runtime.assertion import ASSERTION_ATTRIBUTES, CONTEXT_NAME, add_assertion, read_rule_set
 from clin_distill.runtime.tokenizer import clinical_blank
 
 D, S, M = "DISEASE", "SYMPTOM", "MEDICATION"
@@ -95,6 +96,68 @@ TABLE = [
     ("Continue lisinopril for hypertension.", [("lisinopril", M, ""), ("hypertension", D, "")]),
     ("Pt with fever, denies chills.", [("fever", S, ""), ("chills", S, "N")]),
 ]
+# clinical_rules v2: notes as clinicians write them (issue "Notes as clinicians write them")
+NOTE_KINDS = [
+    # a scope ends at a clause end: semicolon, line break, dash, a comma or colon before a new predicate
+    ("Denies chest pain; started on metformin.", [("chest pain", S, "N"), ("metformin", M, "")]),
+    ("No rash - takes aspirin daily.", [("rash", S, "N"), ("aspirin", M, "")]),
+    ("Patient denies SOB\nHas HTN", [("SOB", S, "N"), ("HTN", D, "")]),
+    (
+        "No fever, on lisinopril for hypertension.",
+        [("fever", S, "N"), ("lisinopril", M, ""), ("hypertension", D, "")],
+    ),
+    ("Denies nausea, takes omeprazole.", [("nausea", S, "N"), ("omeprazole", M, "")]),
+    ("No chest pain, started atorvastatin.", [("chest pain", S, "N"), ("atorvastatin", M, "")]),
+    ("Denies dizziness, has diabetes.", [("dizziness", S, "N"), ("diabetes", D, "")]),
+    ("No cough: taking albuterol as needed.", [("cough", S, "N"), ("albuterol", M, "")]),
+    (
+        "No fever\nStarted amoxicillin for otitis media.",
+        [("fever", S, "N"), ("amoxicillin", M, ""), ("otitis media", D, "")],
+    ),
+    ("Denies palpitations - on metoprolol.", [("palpitations", S, "N"), ("metoprolol", M, "")]),
+    ("No vomiting; continues ondansetron.", [("vomiting", S, "N"), ("ondansetron", M, "")]),
+    ("No edema\nTakes furosemide daily.", [("edema", S, "N"), ("furosemide", M, "")]),
+    ("Negative for chills; has anemia.", [("chills", S, "N"), ("anemia", D, "")]),
+    ("Pt denies SOB.\nHas HTN.", [("SOB", S, "N"), ("HTN", D, "")]),
+    ("No diarrhea - started on loperamide.", [("diarrhea", S, "N"), ("loperamide", M, "")]),
+    ("Negative for chest pain\nPositive for palpitations", [("chest pain", S, "N"), ("palpitations", S, "")]),
+    ("No hx of stroke; on aspirin.", [("stroke", D, "NH"), ("aspirin", M, "")]),
+    ("Denies fever, chills, has cough.", [("fever", S, "N"), ("chills", S, "N"), ("cough", S, "")]),
+    ("No wheezing, uses albuterol daily.", [("wheezing", S, "N"), ("albuterol", M, "")]),
+    # a section header's colon does not swallow the negation after it
+    ("ROS: No fever, chills or cough.", [("fever", S, "N"), ("chills", S, "N"), ("cough", S, "N")]),
+    ("RECOMMENDATION: No further chest pain", [("chest pain", S, "N")]),
+    ("ASSESSMENT: No evidence of pneumonia.", [("pneumonia", D, "N")]),
+    ("HPI: Denies fever or chills.", [("fever", S, "N"), ("chills", S, "N")]),
+    ("Neuro: No seizures.", [("seizures", S, "N")]),
+    ("GI: no nausea, no diarrhea.", [("nausea", S, "N"), ("diarrhea", S, "N")]),
+    ("Skin:\nNo rash.", [("rash", S, "N")]),
+    ("ROS:\n- No headache\n- No dysuria", [("headache", S, "N"), ("dysuria", S, "N")]),
+    ("CARDIAC: No murmurs.", [("murmurs", S, "N")]),
+    ("IMPRESSION: No acute fracture.", [("fracture", D, "N")]),
+    ("PLAN: Start metformin for diabetes.", [("metformin", M, ""), ("diabetes", D, "")]),
+    ("CHIEF COMPLAINT: Chest pain.", [("Chest pain", S, "")]),
+    # pseudo-negation: "no change in", "no increase in", "not only" do not negate the finding
+    ("No increase in edema.", [("edema", S, "")]),
+    ("No change in chest pain.", [("chest pain", S, "")]),
+    ("No significant change in the size of the tumor.", [("tumor", D, "")]),
+    ("Not only fatigue but also weight loss.", [("fatigue", S, ""), ("weight loss", S, "")]),
+    ("No increase in seizure frequency.", [("seizure", S, "")]),
+    ("There has been no change in his hypertension.", [("hypertension", D, "")]),
+    ("No worsening of dyspnea.", [("dyspnea", S, "")]),
+    ("No interval change in the pleural effusion.", [("pleural effusion", D, "")]),
+    ("No decrease in pain.", [("pain", S, "")]),
+    # lists and clause ends across categories
+    ("Denies:\n- fever\n- chills\nHas cough.", [("fever", S, "N"), ("chills", S, "N"), ("cough", S, "")]),
+    ("Fever: no\nCough: yes", [("Fever", S, "N"), ("Cough", S, "")]),
+    ("Nausea: none.", [("Nausea", S, "N")]),
+    ("PMH:\n- HTN\n- DM2", [("HTN", D, "H"), ("DM2", D, "H")]),
+    ("History of asthma; on albuterol.", [("asthma", D, "H"), ("albuterol", M, "")]),
+    ("Mother had breast cancer; patient has diabetes.", [("breast cancer", D, "F"), ("diabetes", D, "")]),
+    ("No x-ray evidence of pneumonia.", [("pneumonia", D, "N")]),
+    ("Return if fever develops; continue metformin.", [("fever", S, "Y"), ("metformin", M, "")]),
+]
+TABLE += NOTE_KINDS
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +184,8 @@ def expected_flags(flags: str) -> dict[str, bool]:
 
 
 def test_table_size():
-    assert len(TABLE) >= 40 and sum(len(targets) for _, targets in TABLE) >= 80
+    assert len(TABLE) >= 118 and sum(len(targets) for _, targets in TABLE) >= 169
+    assert len(NOTE_KINDS) >= 36
 
 
 @pytest.mark.parametrize(("text", "targets"), TABLE, ids=[text for text, _ in TABLE])
@@ -134,7 +198,8 @@ def test_shipped_context_on_the_table(nlp: Language, text: str, targets):
 def test_rules_survive_save_and_load(nlp: Language, tmp_path: Path):
     nlp.to_disk(tmp_path / "assertion")
     loaded = spacy.load(tmp_path / "assertion")
-    assert loaded.config["components"][CONTEXT_NAME]["clinical_rules"] == "v1"
+    assert loaded.config["components"][CONTEXT_NAME]["clinical_rules"] == "v2"
+    assert (tmp_path / "assertion" / CONTEXT_NAME / "clinical_rules.json").is_file()
     for text, targets in TABLE[:3]:
         doc = annotate(loaded, text, targets)
         assert [e._.is_negated for e in doc.ents] == [True] * len(targets)
@@ -159,3 +224,30 @@ def test_saved_pipeline_loads_through_entry_points_alone(nlp: Language, tmp_path
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
     )
     assert out.stdout.strip() == "True"
+
+
+def test_rule_set_v1_is_kept_as_released():
+    """v1 is never edited: a pipeline that names it keeps its behaviour, v2 holds the fixes."""
+    v1 = clinical_blank()
+    v1.add_pipe("sentencizer")
+    v1.add_pipe("clin_distill_context", config={"clinical_rules": "v1"})
+    doc = annotate(
+        v1, "Denies chest pain; started on metformin.", [("chest pain", S, ""), ("metformin", M, "")]
+    )
+    assert [e._.is_negated for e in doc.ents] == [True, True]
+    assert (
+        len(read_rule_set("v1")["context_rules"]) == 14 and read_rule_set("v1")["default_rules_dropped"] == []
+    )
+
+
+def test_a_saved_pipeline_reads_its_rules_from_its_own_folder(nlp: Language, tmp_path: Path):
+    nlp.to_disk(tmp_path / "assertion")
+    saved = tmp_path / "assertion" / CONTEXT_NAME / "clinical_rules.json"
+    rules = srsly.read_json(saved)
+    rules["context_rules"] = [r for r in rules["context_rules"] if r["literal"] != ";"]
+    srsly.write_json(saved, rules)  # a rule set that differs from the resource: the folder's is used
+    loaded = spacy.load(tmp_path / "assertion")
+    doc = annotate(
+        loaded, "Denies chest pain; started on metformin.", [("chest pain", S, ""), ("metformin", M, "")]
+    )
+    assert [e._.is_negated for e in doc.ents] == [True, True]
