@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
@@ -67,6 +68,28 @@ def ground(doc: Doc, mentions: list[tuple[str, str]]) -> Grounded:
         else:
             out.spans.append((start, end, next(iter(labels))))
     return out
+
+
+def is_cut(doc: Doc, mention: str) -> bool:
+    """Whether ``mention`` occurs in ``doc`` and every occurrence runs on into a longer phrase: the
+    next token is a word (letters, not a stop word, not a number) on the same line, as "diabetes"
+    after "type 2" or "pain" after "chest" (:mod:`.replies`: the rule for cut replies)."""
+    folded_text = _folded(doc.text)
+    hits = []
+    for candidate in dict.fromkeys((clean_mention(mention), mention)):
+        if hits := _hits(doc, folded_text, candidate):
+            break
+    if not hits:
+        return False
+    for _, end in hits:
+        span = doc.char_span(end, end, alignment_mode="expand")
+        nxt = doc[span.start] if span is not None and span.start < len(doc) else None
+        if nxt is None or "\n" in doc.text[end : nxt.idx]:
+            return False
+        word = nxt.text
+        if not (word[:1].isalpha() and word.lower() not in STOP_WORDS):
+            return False
+    return True
 
 
 def merge_chunk_spans(doc: Doc, chunk_spans: list[CharSpan]) -> tuple[list, int]:

@@ -19,9 +19,9 @@ from spacy.util import minibatch
 from ..docio import DOC_ID, mark_failed, tokens_copy
 from ..offsets import CharSpan
 from .chunking import Chunk, chunk_doc
-from .grounding import ground, merge_chunk_spans
+from .grounding import ground, is_cut, merge_chunk_spans
 from .models import failure_reason
-from .replies import ReplyFormatError, parse_reply
+from .replies import ReplyFormatError, open_mention, parse_reply
 from .teacher import LLMTeacher
 
 GROUNDING = "llm_grounding"
@@ -39,6 +39,10 @@ def _label_one(teacher: LLMTeacher, doc: Doc, chunks: list[Chunk], replies: list
                 mentions, unknown = parse_reply(reply, teacher.task.label_dict, teacher.task.normalizer)
             except ReplyFormatError as err:
                 reason = str(err)
+        if reason is None:
+            last = open_mention(reply, teacher.task.label_dict, teacher.task.normalizer)
+            if last is not None and is_cut(chunk.doc, last):
+                reason = "reply cut inside a mention (its last line has no line end)"
         if reason is not None:
             failures.append(f"chunk {i + 1}/{len(chunks)}: {reason}")
             continue

@@ -11,6 +11,14 @@ Grounding drops the punctuation a model leaves around a mention (``metformin.``,
 ``hypotension),``, quotes) with :func:`clean_mention`, and keeps it only where it is part of a
 token of the note (``U.T.I.``). A reply with text but no line in either
 format raises :class:`ReplyFormatError`.
+
+A reply can be cut mid-line and still say ``finish_reason: stop`` (a proxy, a server's own limit;
+cf. explosion/spacy-llm#379). Rule: its last line, when the reply does not end with a line end, is
+*open*. An open spacy.NER.v3 line with fewer than its four fields raises :class:`ReplyCutError`; the
+last mention of an open ``LABEL:`` line is returned by :func:`open_mention`, and grounding fails the
+doc when that mention is, wherever it occurs in the note, a strict prefix of a longer phrase there
+(``DISEASE: hypertension, type 2`` over "type 2 diabetes"; :func:`~.grounding.is_cut`). A cut reply
+fails its doc (the rest of the answer is missing too), never a partial span.
 """
 
 from __future__ import annotations
@@ -29,6 +37,10 @@ EMPTY_MENTIONS = frozenset({"", "none", "n/a", "na", "-", "—", NONE_LABEL.lowe
 
 class ReplyFormatError(ValueError):
     """The reply has text but no line in the task's format."""
+
+
+class ReplyCutError(ReplyFormatError):
+    """The reply stops inside a line (see the module docstring)."""
 
 
 def strip_emphasis(field: str) -> str:
@@ -111,8 +123,11 @@ def parse_reply(
         elif clean_mention(text):
             mentions.append((strip_emphasis(text), label_of[normalize(label)]))
 
-    for raw in reply.splitlines():
+    lines = reply.splitlines()
+    for number, raw in enumerate(lines, 1):
         line = MARKER.sub("", raw, count=1)
+        if number == len(lines) and _is_open(reply) and "|" in line and _v3_line(line) is None:
+            raise ReplyCutError(f"reply cut inside its last line ({line.count('|') + 1} of 4 fields)")
         if (v3 := _v3_line(line)) is not None:
             parsed += 1
             if v3[1]:
@@ -124,3 +139,17 @@ def parse_reply(
     if not parsed and reply.strip():
         raise ReplyFormatError("reply not in the task format")
     return mentions, unknown
+
+
+def _is_open(reply: str) -> bool:
+    return bool(reply.strip()) and not reply.endswith(("\n", "\r"))
+
+
+def open_mention(reply: str, label_of: dict[str, str], normalize: Callable[[str], str]) -> str | None:
+    """The last mention of the reply's last line when that line is an open ``LABEL:`` line (no line
+    end after it), as written; None otherwise (see the module docstring)."""
+    if not _is_open(reply):
+        return None
+    line = MARKER.sub("", reply.splitlines()[-1], count=1)
+    by_label = _label_line(line, lambda label: normalize(label) in label_of)
+    return strip_emphasis(by_label[1][-1]) if by_label and by_label[1] else None

@@ -180,3 +180,35 @@ def test_a_large_reply_under_the_cap_never_searches_the_note_for_absent_mentions
     out = ground(doc, mentions)
     assert out.counts["unfound"] == 28000 and len(out.spans) == 1000
     assert len(compiled) == 1  # only for "fever", the one mention in the note
+
+
+CUT_NOTE = "Started metformin for hypertension and type 2 diabetes; chest pain on exertion, fever and chills."
+
+
+@pytest.mark.parametrize(
+    ("reply", "cut"),
+    [
+        # cut mid-line, though the server said finish_reason "stop": the doc fails, no partial span
+        ("MEDICATION: metformin\nDISEASE: hypertension, type 2", True),
+        ("SYMPTOM: chest", True),
+        ("1. metformin | True | MEDICATION | a drug\n2. type 2 | True", True),
+        # complete replies, with or without a final line end
+        ("MEDICATION: metformin\nDISEASE: hypertension, type 2 diabetes", False),
+        ("MEDICATION: metformin\nSYMPTOM: fever", False),  # "fever and chills": "and" ends the phrase
+        ("SYMPTOM: chest\n", False),  # a closed line: the model chose "chest" (grounded as written)
+        ("1. metformin | True | MEDICATION | a drug\n2. fever | True | SYMPTOM | a sign", False),
+    ],
+)
+def test_a_reply_cut_inside_a_mention_fails_its_doc(tmp_path, reply, cut):
+    with CannedServer([Canned(body=chat_reply(reply))]) as server:
+        teacher = load_teacher(
+            write_teacher_configs(tmp_path / "cfg") / "local.cfg", allow_remote=False, base_url=server.url
+        )
+        (doc,) = label_docs(teacher, [set_doc_id(spacy.blank("en")(CUT_NOTE), "d")])
+        teacher.close()
+    if cut:
+        assert "reply cut inside" in failure_of(doc) and not doc.ents
+        assert CUT_NOTE not in failure_of(doc)  # the reason never quotes the note
+    else:
+        assert failure_of(doc) is None and doc.ents
+        assert "type 2" not in [e.text for e in doc.ents]
