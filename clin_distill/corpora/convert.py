@@ -8,10 +8,16 @@ Everything else happens here:
 * **Alignment**: a span whose offsets do not fall on token boundaries (the clinical tokenizer,
   :func:`clin_distill.runtime.tokenizer.clinical_blank`) is widened to the covering tokens
   (``alignment_mode="expand"``) and counted per label as ``misaligned``.
+* **Whitespace**: a span that starts or ends on whitespace tokens (brat ``\n\n``, tabs, PubTator's
+  double spaces) is trimmed to its non-space tokens, counted per label as ``whitespace_trimmed``; a
+  span of only whitespace is dropped, counted as ``whitespace_only_dropped`` (spaCy's NER can
+  neither predict nor learn an entity edge on a whitespace token).
 * **Overlaps**: ``doc.ents`` cannot overlap, so after alignment exact duplicates (same tokens, same
   label) are merged and counted as ``duplicate_spans``; of overlapping spans the longest (in
   characters) is kept; ties go to the earlier start, then to the label order of
   :data:`clin_distill.labels.LABELS`. Every removed span is counted per label as ``overlap_removed``.
+* **Control characters** (NUL and other C0/C1 codes but tab and line breaks) are replaced by spaces,
+  offsets unchanged, and counted as the event ``control_characters_replaced``.
 * **Documents**: empty (whitespace-only) documents are skipped and counted. A doc id seen again with
   identical text and spans is skipped and counted as ``duplicate_id`` (splits are read test, dev,
   train, so a document shared between an evaluation split and train stays in the evaluation split);
@@ -33,7 +39,7 @@ from tqdm import tqdm
 from ..docio import atomic_path, set_doc_id, set_provenance, write_docbin, write_json
 from ..labels import LABELS
 from ..splits import SPLITS
-from .files import CorpusError, where
+from .files import CorpusError, replace_controls, where
 from .label_map import LabelMap
 from .raw import RawDoc
 from .stats import CorpusStats, SplitStats
@@ -67,7 +73,9 @@ def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats
         CorpusError: an unknown source label, or a span that covers no token.
     """
     # The tokenizer itself, not make_doc: notes over nlp.max_length (1M chars) are kept whole.
-    doc = set_doc_id(nlp.tokenizer(raw.text), raw.doc_id)
+    text, controls = replace_controls(raw.text)
+    stats.events["control_characters_replaced"] += controls
+    doc = set_doc_id(nlp.tokenizer(text), raw.doc_id)
     set_provenance(doc, label_map.dataset, label_map.labels)
     aligned = []
     for span in raw.spans:
@@ -85,7 +93,18 @@ def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats
                     "covers no token"
                 )
             stats.misaligned[label] += 1
-        aligned.append((ent.start, ent.end, label, ent.start_char, ent.end_char))
+        start, end = ent.start, ent.end
+        while start < end and not doc[start].text.strip():
+            start += 1
+        while end > start and not doc[end - 1].text.strip():
+            end -= 1
+        if start == end:
+            stats.whitespace_only[label] += 1
+            continue
+        if (start, end) != (ent.start, ent.end):
+            stats.whitespace_trimmed[label] += 1
+            ent = doc[start:end]
+        aligned.append((start, end, label, ent.start_char, ent.end_char))
     doc.ents = [Span(doc, s, e, label=label) for s, e, label, _, _ in _resolve_overlaps(aligned, stats)]
     stats.events.update(raw.events)
     stats.docs += 1

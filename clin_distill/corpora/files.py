@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -83,6 +84,17 @@ def read_utf8_bom(path: Path) -> tuple[str, bool]:
     except OSError as err:
         raise CorpusError(f"{escaped(path)}: cannot read ({err.strerror or type(err).__name__})") from None
     return decode_utf8(data, path)
+
+
+# C0 and C1 control characters but tab, line feed, vertical tab, form feed and carriage return
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def replace_controls(text: str) -> tuple[str, int]:
+    """``text`` with every control character (NUL and the like, :data:`CONTROL_CHARACTERS`) replaced by
+    a space, so offsets stay valid and "fever\\x00" tokenizes as "fever"; and how many were replaced."""
+    replaced, count = CONTROL_CHARACTERS.subn(" ", text)
+    return replaced, count
 
 
 def read_utf8(path: Path) -> str:

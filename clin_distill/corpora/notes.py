@@ -14,7 +14,10 @@ Accepted inputs:
   A file that cannot be read (permission denied) or is not UTF-8 is an error naming the
   file: a note is never dropped because of its encoding or permissions.
 
-A leading UTF-8 byte-order mark is dropped in every format. Ids are checked by
+A leading UTF-8 byte-order mark is dropped in every format. Control characters in a note's text
+(NUL and the other C0/C1 codes but tab and line breaks) are each replaced by a space and counted in
+a notice. Symbolic links in a folder are skipped and counted, wherever they point: a note is read only
+from a regular file inside the folder (a link could bring in another patient's files). Ids are checked by
 :func:`clin_distill.corpora.files.check_doc_id` (null, empty, other types and control
 characters are errors). Errors (invalid UTF-8 or JSON, missing fields, bad ids) name the
 file and line, never the text.
@@ -33,7 +36,16 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..docio import set_doc_id
-from .files import CorpusError, check_doc_id, csv_rows, escaped, jsonl_lines, read_utf8, where
+from .files import (
+    CorpusError,
+    check_doc_id,
+    csv_rows,
+    escaped,
+    jsonl_lines,
+    read_utf8,
+    replace_controls,
+    where,
+)
 
 ID_COLUMNS = ("id", "note_id")
 TEXT_COLUMNS = ("text", "note_text")
@@ -155,6 +167,8 @@ def _skip_reason(entry: Path) -> str | None:
     """Why a folder entry is not read as a note (None: it is a note)."""
     if entry.name.startswith("."):
         return "hidden"
+    if entry.is_symlink():
+        return "symbolic link"
     if entry.is_dir():
         return "subfolder"
     if not entry.is_file():
@@ -215,6 +229,7 @@ def notes_to_docs(
     docs: list[Doc] = []
     report = NotesReport()
     seen: dict[str, NoteRecord] = {}
+    controls = Counter()
     for record in iter_note_records(path, id_key, text_key, report):
         first = seen.get(record.doc_id)
         if first is not None:
@@ -223,10 +238,19 @@ def notes_to_docs(
                 f"{where(record.source, record.doc_id, record.line)}: duplicate doc id (first at {at})"
             )
         seen[record.doc_id] = record
-        if not record.text.strip():
+        text, replaced = replace_controls(record.text)
+        if replaced:
+            controls["notes"] += 1
+            controls["characters"] += replaced
+        if not text.strip():
             report.skipped["empty"] += 1
             continue
-        docs.append(set_doc_id(nlp.tokenizer(record.text), record.doc_id))  # no nlp.max_length cap
+        docs.append(set_doc_id(nlp.tokenizer(text), record.doc_id))  # no nlp.max_length cap
     if not seen:
         raise CorpusError(f"{escaped(path)}: holds no notes")
+    if controls:
+        report.notices.append(
+            f"{controls['notes']} notes held {controls['characters']} control characters "
+            "(each replaced by a space)"
+        )
     return docs, report

@@ -15,7 +15,17 @@ from ..labels import LABELS
 from ..markdown import markdown_table
 
 SUMMED = ("docs_read", "docs", "tokens", "duplicate_spans")
-COUNTED = ("spans", "source_spans", "ignored_spans", "misaligned", "overlap_removed", "skipped", "events")
+COUNTED = (
+    "spans",
+    "source_spans",
+    "ignored_spans",
+    "misaligned",
+    "whitespace_trimmed",
+    "whitespace_only",
+    "overlap_removed",
+    "skipped",
+    "events",
+)
 
 
 @dataclass
@@ -29,6 +39,8 @@ class SplitStats:
     source_spans: Counter = field(default_factory=Counter)
     ignored_spans: Counter = field(default_factory=Counter)
     misaligned: Counter = field(default_factory=Counter)
+    whitespace_trimmed: Counter = field(default_factory=Counter)
+    whitespace_only: Counter = field(default_factory=Counter)
     overlap_removed: Counter = field(default_factory=Counter)
     duplicate_spans: int = 0
     skipped: Counter = field(default_factory=Counter)
@@ -56,6 +68,8 @@ class SplitStats:
             "source_spans": dict(sorted(self.source_spans.items())),
             "ignored_spans": dict(sorted(self.ignored_spans.items())),
             "misaligned_expanded": labels(self.misaligned),
+            "whitespace_trimmed": labels(self.whitespace_trimmed),
+            "whitespace_only_dropped": labels(self.whitespace_only),
             "overlap_removed": labels(self.overlap_removed),
             "duplicate_spans": self.duplicate_spans,
             "skipped_docs": dict(sorted(self.skipped.items())),

@@ -232,3 +232,34 @@ def test_malformed_bioc_through_the_convert_cli(tmp_path: Path, mirror: Path):
     at = f"{folder / 'CDR_TrainingSet.BioC.xml'}:{n_line} (doc {doc_id})"
     assert line == f"{at}: location length is not an integer"
     assert not (tmp_path / "out").exists()
+
+
+def test_gold_spans_on_whitespace_tokens_are_trimmed_and_counted(tmp_path: Path):
+    """brat/PubTator offsets that take in line breaks, tabs or double spaces: the entity keeps only its
+    non-space tokens; a span of whitespace alone is dropped with its reason (cf. explosion/spaCy#13297)."""
+    from clin_distill.corpora.convert import build_doc
+    from clin_distill.corpora.label_map import LabelMap
+    from clin_distill.corpora.raw import RawDoc, RawSpan
+    from clin_distill.corpora.stats import SplitStats
+    from clin_distill.runtime.tokenizer import clinical_blank
+
+    text = "Hx of hypertension\n\nand\tasthma  on  aspirin.\n\nDone"
+    spans = [
+        RawSpan(6, 20, "Disease_disorder"),  # "hypertension\n\n"
+        RawSpan(23, 30, "Disease_disorder"),  # "\tasthma"
+        RawSpan(33, 42, "Medication"),  # "on  aspirin": the double space is inside
+        RawSpan(44, 46, "Sign_symptom"),  # "\n\n" alone
+    ]
+    path = tmp_path / "map.json"
+    path.write_text('{"dataset": "x", "map": {"Disease_disorder": "DISEASE", "Medication": "MEDICATION", '
+                    '"Sign_symptom": "SYMPTOM"}}')  # fmt: skip
+    stats = SplitStats()
+    doc = build_doc(clinical_blank(), RawDoc("d", text, spans, "x.ann"), LabelMap.load(path), stats)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("hypertension", "DISEASE"),
+        ("asthma", "DISEASE"),
+        ("on  aspirin", "MEDICATION"),
+    ]
+    record = stats.to_dict()
+    assert record["whitespace_trimmed"] == {"MEDICATION": 0, "DISEASE": 2, "SYMPTOM": 0}
+    assert record["whitespace_only_dropped"] == {"MEDICATION": 0, "DISEASE": 0, "SYMPTOM": 1}

@@ -217,3 +217,32 @@ def test_skip_reasons_are_escaped(tmp_path: Path):
     report = NotesReport()
     assert [r.doc_id for r in iter_note_records(tmp_path, report=report)] == ["a"]
     assert report.skipped == {"not a notes file (.t\\nxt)": 1}
+
+
+def test_symbolic_links_in_a_notes_folder_are_skipped_and_counted(tmp_path: Path):
+    """A link is never followed, wherever it points: outside the folder (another patient's file),
+    inside it, or to a folder; the note must be a regular file in the folder."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "other.txt").write_text(f"{SECRET}: not for this pool.")
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Cough.")
+    (folder / "to_outside.txt").symlink_to(outside / "other.txt")
+    (folder / "to_inside.txt").symlink_to(folder / "a.txt")
+    (folder / "to_folder").symlink_to(outside, target_is_directory=True)
+    report = NotesReport()
+    records = list(iter_note_records(folder, report=report))
+    assert [r.doc_id for r in records] == ["a"]
+    assert report.skipped == {"symbolic link": 3}
+
+
+def test_control_characters_in_a_note_become_spaces_and_are_counted(tmp_path: Path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "n1.txt").write_text("Pt has fever\x00\x00 and cough\x07.\tNo rash.\n")
+    (folder / "n2.txt").write_text("Clean note.")
+    docs, report = notes_to_docs(clinical_blank(), folder)
+    assert docs[0].text == "Pt has fever   and cough .\tNo rash.\n"  # offsets unchanged
+    assert "fever" in [t.text for t in docs[0]]
+    assert report.notices == ["1 notes held 3 control characters (each replaced by a space)"]
