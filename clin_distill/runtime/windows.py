@@ -16,13 +16,20 @@ The span getter counts pieces with the tokenizer of the transformer it serves, s
 model by the architecture ``clin_distill.TransformerModel.v1`` (spacy-transformers'
 ``TransformerModel.v3`` plus that binding; the tokenizer is read at each call, so a model loaded from
 disk is used). Limit = min(tokenizer ``model_max_length``, encoder ``max_position_embeddings``)
-including the special tokens. Self-contained (shipped inside the packaged model): imports only spaCy,
-spacy-transformers and thinc.
+including the special tokens.
+
+Worker processes: ``nlp.pipe(texts, n_process=N)`` forks workers on Linux, and a worker forked from a
+process whose torch already ran a parallel region hangs in its first one (explosion/spaCy#6662). Each
+process forked after this module is imported runs torch on one thread, so N workers use N cores.
+Self-contained (shipped inside the packaged model): imports only spaCy, spacy-transformers, thinc and
+torch.
 """
 
+import os
 from collections.abc import Callable
 from typing import Any
 
+import torch
 from spacy.tokens import Doc, Span
 from spacy_transformers.data_classes import FullTransformerBatch
 from spacy_transformers.layers import TransformerModel
@@ -153,5 +160,10 @@ def make_transformer_model(
     return model
 
 
+def _one_torch_thread() -> None:
+    torch.set_num_threads(1)
+
+
+os.register_at_fork(after_in_child=_one_torch_thread)
 register_function("span_getters", SPAN_GETTER, make_wordpiece_windows)
 register_function("architectures", ARCHITECTURE, make_transformer_model)
