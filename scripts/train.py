@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.backbone import DEFAULT_BACKBONE
 from clin_distill.cli import fail
 from clin_distill.student.training import train_student
 
@@ -27,10 +26,10 @@ def main(
     ],
     output_dir: Annotated[Path, typer.Argument(file_okay=False, help="Gets model-best/ and model-last/")],
     backbone: Annotated[
-        str, typer.Option(help="Hugging Face name, auto, or a local folder")
-    ] = DEFAULT_BACKBONE,
-    max_steps: Annotated[int, typer.Option(min=0, help="Training steps (0: epochs only)")] = 600,
-    eval_frequency: Annotated[int, typer.Option(min=1, help="Steps between dev evaluations")] = 100,
+        str, typer.Option(help="vars.backbone: a Hugging Face name, auto, or a local folder")
+    ],
+    max_steps: Annotated[int, typer.Option(min=0, help="vars.max_steps: training steps (0: epochs only)")],
+    eval_frequency: Annotated[int, typer.Option(min=1, help="vars.eval_frequency: steps between dev scores")],
     gpu_id: Annotated[int, typer.Option(help="GPU id, -1 for CPU")] = -1,
     seed: Annotated[int, typer.Option(help="Random seed")] = 13,
     negative_max_len: Annotated[

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.backbone import DEFAULT_BACKBONE
 from clin_distill.cli import comma_list, fail
 from clin_distill.student.specialists import train_specialists
 
@@ -22,8 +21,8 @@ def main(
     max_steps: Annotated[int, typer.Option(min=0, help="Training steps per specialist")],
     eval_frequency: Annotated[int, typer.Option(min=1, help="Steps between dev evaluations")],
     backbone: Annotated[
-        str, typer.Option(help="Hugging Face name, auto, or a local folder")
-    ] = DEFAULT_BACKBONE,
+        str, typer.Option(help="vars.backbone: a Hugging Face name, auto, or a local folder")
+    ],
     gpu_id: Annotated[int, typer.Option(help="GPU id, -1 for CPU")] = -1,
     seed: Annotated[int, typer.Option(help="Random seed")] = 13,
 ) -> None:

@@ -90,11 +90,14 @@ def test_learn_rate_sets_the_schedules_initial_rate_or_the_number(monkeypatch, t
         build_overrides(trf, *args, 5e-5)
 
 
+STEPS = ("--backbone", "auto", "--max-steps", 2, "--eval-frequency", 1)
+
+
 def test_empty_training_corpus_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "empty.spacy"
     write_docbin(empty, [])
     dev = write_corpus(tmp_path / "dev.spacy", 2)
-    result = invoke("train", REPO / "configs/student_cnn.cfg", empty, dev, tmp_path / "out")
+    result = invoke("train", REPO / "configs/student_cnn.cfg", empty, dev, tmp_path / "out", *STEPS)
     assert result.exit_code == 1
     assert "0 docs" in result.output and str(empty) in result.output
     assert not (tmp_path / "out" / "model-best").exists()
@@ -106,7 +109,7 @@ def test_unknown_label_names_the_doc_not_its_text(tmp_path: Path) -> None:
     docs[1].ents = [spacy.tokens.Span(docs[1], ent.start, ent.end, label="PROCEDURE")]
     bad = tmp_path / "bad.spacy"
     write_docbin(bad, docs)
-    result = invoke("train", REPO / "configs/student_cnn.cfg", bad, bad, tmp_path / "out")
+    result = invoke("train", REPO / "configs/student_cnn.cfg", bad, bad, tmp_path / "out", *STEPS)
     assert result.exit_code == 1
     assert "synthetic-1" in result.output and "PROCEDURE" in result.output
     assert ent.text not in result.output
