@@ -1,6 +1,6 @@
 """Pick k short few-shot examples from a gold train split (deterministic) for the local-llm teacher.
 
-Writes training/local_llm/fewshot.<dataset>.yml (a step output, never into configs/) in spacy-llm's NER.v3 format.
+Writes training/local_llm/fewshot.<dataset>.yml (a step output, never in configs/), spacy-llm's NER.v3 format.
 """
 
 from __future__ import annotations

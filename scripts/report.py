@@ -1,5 +1,5 @@
-"""Write metrics/report.html (self-contained: inline CSS, base64 PNG plots) and metrics/report.md
-from the evaluate, combine and benchmark outputs in the metrics folder.
+"""Write report.html (self-contained: inline CSS, base64 PNG plots) and report.md from the evaluate,
+combine and benchmark outputs in the metrics folder (and any ablation or local-LLM rows in it).
 
 Example notes (displaCy) are exported only for the public corpora; --no-examples leaves them
 out, and they are always left out for any other corpus (n2c2, MedAlign: PHI)."""
@@ -29,15 +29,20 @@ def main(
     ] = None,
     teachers_dir: Annotated[Path | None, typer.Option(exists=True, file_okay=False)] = None,
     no_examples: Annotated[bool, typer.Option("--no-examples", help="Export no note text")] = False,
+    out: Annotated[
+        Path | None, typer.Option(file_okay=False, help="Folder for the report (default: the metrics folder)")
+    ] = None,
 ) -> None:
-    """Write metrics/report.html (self-contained: inline CSS, base64 PNG plots) and metrics/report.md from the
-    evaluate, combine and benchmark outputs in the metrics folder."""
+    """Write report.html (self-contained: inline CSS, base64 PNG plots) and report.md from the evaluate,
+    combine and benchmark outputs in the metrics folder (and any ablation or local-LLM rows in it)."""
     use_examples = None if no_examples else examples
     try:
         report = build_report(metrics_dir, corpus, use_examples, teachers_dir, gold=examples)
     except FileNotFoundError as err:
         fail(str(err))
-    html_path, md_path = metrics_dir / "report.html", metrics_dir / "report.md"
+    folder = out or metrics_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = folder / "report.html", folder / "report.md"
     write_html(report, html_path)
     images = write_markdown(report, md_path)
     n_systems = len(report.sections[0].blocks[0].rows)

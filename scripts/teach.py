@@ -14,7 +14,7 @@ def main(
     config: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Teacher config (.cfg)")],
     corpus_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Gold corpus/<dataset>")],
     out_dir: Annotated[Path, typer.Argument(file_okay=False, help="Output corpus/teachers/<name>/<dataset>")],
-    name: Annotated[str, typer.Option(help="Teacher name (the assembled teacher is saved to <teachers-dir>/<name>)")],
+    name: Annotated[str, typer.Option(help="Teacher name (the teacher is saved to <teachers-dir>/<name>)")],
     metrics: Annotated[Path, typer.Option(dir_okay=False, help="Metrics JSON to write")],
     quickumls_path: Annotated[
         str, typer.Option(help="QuickUMLS index folder (empty: medspacy's sample)")

@@ -18,13 +18,8 @@ from tqdm import tqdm
 
 from ..docio import read_docbin, tokens_copy, write_docbin
 from ..files.candidates import Candidates, SourceCounts
-from ..splits import NOTES
+from . import CHUNKS, FUZZY, HEADS, SOURCES, SPANS_KEY, SPLITS
 from .phrases import Run, head_words, headed_phrases, load_parser, noun_phrases, parsed
-
-SPANS_KEY = "candidates"
-CHUNKS, HEADS, FUZZY = "chunks", "heads", "fuzzy"
-SOURCES = (CHUNKS, HEADS, FUZZY)
-SPLITS = ("train", NOTES)
 
 
 @dataclass(frozen=True)

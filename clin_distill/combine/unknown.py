@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..candidates.run import SOURCES, SPANS_KEY, SPLITS
+from ..candidates import SOURCES, SPANS_KEY, SPLITS
 from ..docio import get_doc_id, read_docbin
 from .teachers import DocVotes, StaleTeacherError, pool_split_ids
 
