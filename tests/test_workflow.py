@@ -119,7 +119,7 @@ def test_all_workflow_end_to_end(project):
     evaluation = srsly.read_json(root / "metrics" / "distilled" / "pool.json")
     assert evaluation["by_corpus"]["ncbi_disease"]["labels"] == ["DISEASE"]
     assert evaluation["by_corpus"]["maccrobat"]["labels"] == ["MEDICATION", "DISEASE", "SYMPTOM"]
-    assert "maccrobat SYMPTOM" in (root / "metrics" / "report.md").read_text()
+    assert "maccrobat SYMPTOM" in (root / "reports" / "report.md").read_text()
 
     package_dir = next((root / "packages").glob("en_clin_distilled-*"))
     assert list((package_dir / "dist").glob("*.whl")) and list((package_dir / "dist").glob("*.tar.gz"))
@@ -179,7 +179,7 @@ def test_local_llm_workflow_with_a_stand_in_server(project):
     assert not missing, f"declared outputs not written: {missing}"
     subsets = (root / "metrics" / "combine_local_llm" / "subsets.md").read_text()
     assert "local-llm" in subsets
-    report = (root / "metrics" / "report.md").read_text()
+    report = (root / "reports" / "report.md").read_text()
     section = report[report.index("Local LLM teacher (SmolLM2-135M, offline)") :]
     assert "test docs local-llm labelled" in section and "faster than the local LLM" in section
     assert "Does the local LLM help the combination?" in section and "says nothing about GPT-4o" in section
