@@ -17,7 +17,7 @@ File (model): written by → read by
 - ``metrics/benchmark.json`` (:class:`.benchmark.Benchmark`): benchmark → package, report.
 - ``metrics/local_llm_speed.json`` (:class:`.local_llm_speed.LocalLLMSpeed`): bench-local-llm → report.
 - ``metrics/anchored.json`` (:class:`.anchored.AnchoredCorpus`): anchor → package.
-- ``metrics/self_training.json`` (:class:`.self_training.SelfTraining`): self-label → people reviewing it.
+- ``metrics/self_training.json`` (:class:`.self_training.SelfTraining`): self-train → people reviewing it.
 
 :mod:`.scores` holds the span scores these files share; :mod:`.prices` reads ``configs/prices.cfg``.
 """

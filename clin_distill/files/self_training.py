@@ -1,7 +1,8 @@
-"""``metrics/self_training.json``: what the self-labelling rule did to the distilled training corpus.
+"""``metrics/self_training.json``: the rounds of self-training, what each did to the distilled corpus and
+how each student scored on dev.
 
-Written by the self-label step (``scripts/self_label.py``); read by whoever reviews a self-trained
-student (the counts say how many spans the first student added and how many tokens it doubted).
+Written by the self-train step (``scripts/self_train.py``); read by the report and by whoever reviews a
+self-trained student (the counts say how many spans each student added and how many tokens it doubted).
 """
 
 from __future__ import annotations
@@ -17,11 +18,25 @@ class RuleSettings(Record):
     beam_width: int
 
 
-class SelfTraining(FileModel):
-    """The first student (``model``), the docs written, the rule and its counts (per outcome)."""
+class RoundRecord(Record):
+    """One round: the student that labelled, the docs written, the new student's dev score, whether it
+    beat the best so far (kept), and the rule's counts."""
 
-    SCHEMA = "clin_distill.self_training.v1"
-    model: str
+    round: int
+    started_from: str
     docs: int
-    rule: RuleSettings
+    dev_score: float
+    kept: bool
     counts: dict[str, int]
+
+
+class SelfTraining(FileModel):
+    """The first student and its dev score, the rule, the rounds allowed and run, the model chosen."""
+
+    SCHEMA = "clin_distill.self_training.v2"
+    model: str
+    first_dev_score: float
+    rule: RuleSettings
+    max_rounds: int
+    rounds: list[RoundRecord]
+    chosen: str

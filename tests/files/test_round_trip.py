@@ -4,6 +4,7 @@ one-line error naming the file."""
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from clin_distill.files.combine import LabelChoice
 from clin_distill.files.failures import Failures
 from clin_distill.files.llm_usage import Interrupted, LLMUsage, ServerInfo
 from clin_distill.files.scores import CorpusScores
-from clin_distill.files.self_training import RuleSettings, SelfTraining
+from clin_distill.files.self_training import RoundRecord, RuleSettings, SelfTraining
 from clin_distill.files.teacher_metrics import SplitRun, TeacherMetrics
 from tests.helpers.files import (
     benchmark,
@@ -68,9 +69,15 @@ SAMPLES = {
     "pool": pool,
     "self_training": lambda: SelfTraining(
         model="training/distilled/model-best",
-        docs=3,
+        first_dev_score=0.5,
         rule=RuleSettings(threshold=0.9, floor=0.5, beam_width=8),
-        counts={"added SYMPTOM": 2},
+        max_rounds=2,
+        rounds=[
+            RoundRecord(
+                round=1, started_from="d", docs=3, dev_score=0.6, kept=True, counts={"added SYMPTOM": 2}
+            )
+        ],
+        chosen="training/self/round-1/model-best",
     ),
 }
 
@@ -81,7 +88,7 @@ def test_each_file_round_trips_through_its_model(name: str, tmp_path: Path):
     path = model.write(tmp_path / f"{name}.json")
     data = json.loads(path.read_text(encoding="utf8"))
     assert next(iter(data)) == "schema" and data["schema"] == type(model).SCHEMA
-    assert data["schema"].startswith("clin_distill.") and data["schema"].endswith(".v1")
+    assert re.fullmatch(r"clin_distill\.[a-z_]+\.v\d+", data["schema"])
     again = type(model).read(path)
     assert again == model
     assert again.to_json() == data
