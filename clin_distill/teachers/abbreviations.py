@@ -15,7 +15,7 @@ so no guess).
 Why not scispaCy's ``AbbreviationDetector`` (same algorithm: Schwartz & Hearst, "A simple algorithm
 for identifying abbreviation definitions in biomedical text", PSB 2003): scispaCy 0.6 pulls in
 nmslib and scipy for its entity linkers, and the detector finds pairs only; the part kept here is the
-pairing (about 60 lines), and what this module adds is the label transfer and the known-list rule.
+pairing (about 70 lines), and what this module adds is the label transfer and the known-list rule.
 """
 
 import re
