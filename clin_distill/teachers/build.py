@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from ..docio import write_json
 from . import terms as term_rules
-from .clinical_abbreviations import abbreviation_terms, term_labels
+from .clinical_abbreviations import abbreviation_terms, guard_labels, term_labels
 from .concepts import harmonise_concepts
 from .terms import Term, match_key, select_terms, write_patterns
 
@@ -45,6 +45,12 @@ def abbreviations_path_for(patterns_path: str | Path) -> Path:
     """``training/patterns/x.jsonl`` → ``training/patterns/x.abbreviations.json`` (the known list)."""
     path = Path(patterns_path)
     return path.with_name(path.name.removesuffix(".jsonl") + ".abbreviations.json")
+
+
+def abbreviation_labels_path_for(patterns_path: str | Path) -> Path:
+    """``training/patterns/x.jsonl`` → ``x.abbreviation_labels.json`` (the student's guard table)."""
+    path = Path(patterns_path)
+    return path.with_name(path.name.removesuffix(".jsonl") + ".abbreviation_labels.json")
 
 
 def _stream(sources: Iterable[Callable[[], TermSource] | TermSource], metas: list[HasMeta], desc: str):
@@ -101,7 +107,9 @@ def build_pattern_file(
     known: list[str] = []
     if abbreviations is not None:
         table, abbr_meta = abbreviations()
-        extra = abbreviation_terms(table, term_labels(kept), abbr_meta)
+        labels = term_labels(kept)
+        extra = abbreviation_terms(table, labels, abbr_meta)
+        write_json(abbreviation_labels_path_for(out_path), guard_labels(table, labels))
         for term in extra:
             stats.kept[term.label] += 1
         kept += extra

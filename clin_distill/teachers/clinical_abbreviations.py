@@ -68,6 +68,17 @@ def abbreviation_terms(
     return out
 
 
+def guard_labels(abbreviations: Mapping[str, list[str]], labels: Mapping[str, str]) -> dict[str, str | None]:
+    """Each one-token abbreviation → its label by the same rule (a vocabulary term of the same
+    spelling first), or None: the table of the student's abbreviation guard
+    (:mod:`clin_distill.runtime.abbreviation_guard`). Short ones ("MS", "PE") are included."""
+    return {
+        short: labels.get(short) or abbreviation_label(meanings, labels)
+        for short, meanings in sorted(abbreviations.items())
+        if short.isalnum()
+    }
+
+
 def term_labels(terms: Iterable[Term]) -> dict[str, str]:
     """Lower-cased text → label of selected terms (acronyms by their exact spelling as well)."""
     out: dict[str, str] = {}
