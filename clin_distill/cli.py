@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import NoReturn
 
@@ -18,19 +19,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-TRUE = frozenset({"true", "1", "yes"})
-FALSE = frozenset({"false", "0", "no"})
-
-
-def flag(value: str, option: str) -> bool:
-    """A true/false command-line value (weasel passes vars as text); anything else fails clearly."""
-    if value.lower() not in TRUE | FALSE:
-        fail(f"{option} takes true or false, not {value!r}")
-    return value.lower() in TRUE
-
-
 class Switch(StrEnum):
-    """A true/false command-line value as typer's own choice (weasel passes vars as text)."""
+    """A true/false command-line value as typer's own choice (weasel passes vars as text).
+
+    Use it with ``typer.Option(case_sensitive=False)``: weasel writes YAML booleans as ``True`` and
+    ``False``, and typer rejects anything else with its own error.
+    """
 
     true = "true"
     false = "false"
@@ -43,3 +37,9 @@ def comma_list(value: str) -> list[str]:
     """A comma-separated var (weasel passes lists as text): items stripped, empty ones dropped,
     duplicates removed, order kept (``"a,b,,a"`` → ``["a", "b"]``)."""
     return list(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
+
+
+def choices(name: str, values: Iterable[str]) -> type[StrEnum]:
+    """A typer choice type whose members are ``values`` (each named and valued as itself), so that a
+    command line's choices keep their one home in the library's constant tuple."""
+    return StrEnum(name, {value: value for value in values})

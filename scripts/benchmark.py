@@ -12,7 +12,7 @@ from wasabi import msg
 from clin_distill.bench.machine import machine_info
 from clin_distill.bench.run import run_benchmark
 from clin_distill.bench.tables import markdown_report, runs_table, summary_lines, systems_table, windows_table
-from clin_distill.cli import fail, flag
+from clin_distill.cli import Switch, comma_list, fail
 from clin_distill.docio import atomic_path
 from clin_distill.files.benchmark import Settings
 from clin_distill.files.prices import load_prices
@@ -20,8 +20,13 @@ from clin_distill.files.prices import load_prices
 app = typer.Typer(add_completion=False)
 
 
-def _ints(value: str) -> list[int]:
-    return [int(v) for v in value.split(",") if v.strip()]
+def _ints(value: str, option: str) -> list[int]:
+    try:
+        return [int(v) for v in comma_list(value)]
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a comma-separated list of integers", param_hint=option
+        ) from None
 
 
 @app.command()
@@ -36,7 +41,9 @@ def main(
         Path | None, typer.Option("--teachers-metrics", help="metrics/teachers")
     ] = None,
     max_docs: Annotated[int, typer.Option("--max-docs", min=1, help="Notes to time (first N)")] = 200,
-    quick: Annotated[str, typer.Option("--quick", help="true: one small configuration (tests)")] = "false",
+    quick: Annotated[
+        Switch, typer.Option("--quick", case_sensitive=False, help="true: one small configuration (tests)")
+    ] = Switch.false,
     batch_sizes: Annotated[str, typer.Option("--batch-sizes", help="Comma-separated (default 1,16)")] = "",
     threads: Annotated[
         str, typer.Option("--threads", help="Comma-separated torch threads (default 1,2)")
@@ -51,11 +58,11 @@ def main(
 ) -> None:
     """Benchmark the student on CPU (fp32 vs int8, threads, batching, windows) against the teachers' speed and
     cost; write metrics/benchmark.json and metrics/benchmark.md and print the tables."""
-    settings = Settings.quick() if flag(quick, "--quick") else Settings()
+    settings = Settings.quick() if quick else Settings()
     if batch_sizes:
-        settings.batch_sizes = _ints(batch_sizes)
+        settings.batch_sizes = _ints(batch_sizes, "--batch-sizes")
     if threads:
-        settings.threads = _ints(threads)
+        settings.threads = _ints(threads, "--threads")
     if budget:
         settings.wordpiece_budget = budget
     try:

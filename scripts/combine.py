@@ -6,9 +6,15 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import comma_list, fail
-from clin_distill.combine import STRATEGIES, parse_teacher_list, run_combine
+from clin_distill.cli import choices, comma_list, fail
+from clin_distill.combine import STRATEGIES, run_combine
+from clin_distill.combine.apply import ON_FAILURE
 from clin_distill.combine.subsets import TABLE_HEADER
+from clin_distill.combine.uncertain import MODES
+
+Strategy = choices("Strategy", STRATEGIES)
+OnFailure = choices("OnFailure", ON_FAILURE)
+Uncertain = choices("Uncertain", MODES)
 
 
 def main(
@@ -18,17 +24,21 @@ def main(
     metrics_dir: Annotated[Path, typer.Argument(file_okay=False, help="Where the tables and export go")],
     dataset: Annotated[str, typer.Option(help="Dataset folder name under each teacher")],
     teachers: Annotated[str, typer.Option(help="Comma-separated teacher names (empty items ignored)")],
-    strategy: Annotated[str, typer.Option(help=f"One of {', '.join(STRATEGIES)}")] = "best",
+    strategy: Annotated[
+        Strategy, typer.Option(help="The combination (best: chosen per label on dev)")
+    ] = Strategy.best,
     disagreements: Annotated[int, typer.Option(min=0, help="Docs to export for review")] = 50,
     min_votes: Annotated[int, typer.Option(min=0, help="k for --strategy vote (0: strict majority)")] = 0,
-    on_failure: Annotated[str, typer.Option(help="Failed docs: exclude or abstain")] = "exclude",
+    on_failure: Annotated[
+        OnFailure, typer.Option(help="Failed docs: excluded, or the teacher abstains")
+    ] = OnFailure.exclude,
     uncertain: Annotated[
-        str,
+        Uncertain,
         typer.Option(
             help="Missing values instead of O or entities: off, dropped (proposals the combination did "
             "not keep) or disputed (those, and kept spans the plan's teachers disagree on)"
         ),
-    ] = "off",
+    ] = Uncertain.off,
     unknown: Annotated[
         str,
         typer.Option(
@@ -48,12 +58,12 @@ def main(
             out_dir,
             metrics_dir,
             dataset,
-            parse_teacher_list(teachers),
-            strategy=strategy,
+            comma_list(teachers),
+            strategy=strategy.value,
             n_disagreements=disagreements,
             min_votes=min_votes,
-            on_failure=on_failure,
-            uncertain=uncertain,
+            on_failure=on_failure.value,
+            uncertain=uncertain.value,
             unknown=comma_list(unknown),
             candidates_dir=candidates,
         )
@@ -66,7 +76,7 @@ def main(
         msg.warn(f"label {label} dropped from the distilled corpus: {why}")
     train = report.choice.train
     msg.good(
-        f"{strategy}: {train.written} of {train.docs} train docs written to {out_dir / 'train.spacy'} "
+        f"{strategy.value}: {train.written} of {train.docs} train docs written to {out_dir / 'train.spacy'} "
         f"({train.excluded.count} excluded, {sum(train.spans.values())} spans); "
         f"{report.choice.disagreements.exported} docs for review; tables in {metrics_dir}"
     )

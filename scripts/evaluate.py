@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import comma_list, fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.files.base import FileFormatError
 from clin_distill.files.specialists import Specialists
@@ -20,7 +20,6 @@ from clin_distill.metrics.compare import MODES, comparison_table, corpus_label_t
 from clin_distill.metrics.evaluate import scored_labels
 from clin_distill.metrics.systems import (
     PredictionError,
-    parse_list,
     parse_named,
     predict_with_model,
     predict_with_specialists,
@@ -56,11 +55,11 @@ def main(
     """Score trained pipelines and teachers on a gold corpus: strict/lenient P/R/F with bootstrap CIs and an
     error breakdown, written to <out_dir>/<system>/<corpus>.json (+ .spans.json)."""
     gold = read_docbin(gold_path)
-    label_list = parse_list(labels) or scored_labels(gold, LABELS)
+    label_list = comma_list(labels) or scored_labels(gold, LABELS)
     if not label_list:
         fail(f"{gold_path}: no gold spans with labels {', '.join(LABELS)}")
     spec = BootstrapSpec(n_resamples=n_resamples, seed=seed)
-    teacher_names = parse_list(teachers)
+    teacher_names = comma_list(teachers)
     if teacher_names and teachers_dir is None:
         fail("--teachers needs --teachers-dir")
     try:

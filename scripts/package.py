@@ -10,11 +10,13 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import choices, fail
 from clin_distill.student.model_meta import MetaInputs
 from clin_distill.student.packaging import build_package, built_wheel
+from clin_distill.student.provenance import SYSTEMS
 
 app = typer.Typer(add_completion=False)
+System = choices("System", SYSTEMS)
 
 
 @app.command()
@@ -33,14 +35,14 @@ def main(
     pool: Annotated[Path | None, typer.Option(dir_okay=False, help="corpus/pool/pool.json")] = None,
     anchored: Annotated[Path | None, typer.Option(dir_okay=False, help="metrics/anchored.json")] = None,
     system: Annotated[
-        str, typer.Option(help="The packaged student: distilled, self or anchored (its metrics folder)")
-    ] = "distilled",
+        System, typer.Option(help="The packaged student (its metrics folder)")
+    ] = System.distilled,
 ) -> None:
     """Package a trained student as en_<name>: add ConText assertion after NER (and the int8 switch, off),
     write meta.json (labels, backbone, corpora, teacher combination, scores, speed, licences) and build the
     sdist and wheel into <packages_dir>/en_<name>-<version>/dist."""
     try:
-        inputs = MetaInputs(metrics, benchmark, combine, pool, anchored, system)
+        inputs = MetaInputs(metrics, benchmark, combine, pool, anchored, system.value)
         root = build_package(model_dir, packages_dir, name, version, inputs)
     except (ValueError, RuntimeError) as err:
         fail(str(err))

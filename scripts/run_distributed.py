@@ -12,9 +12,8 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import Switch, fail
 from clin_distill.distributed import InputError, ModelSource, RunOptions, run_distributed
-from clin_distill.llm.guard import parse_opt_in
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, object]:
@@ -51,9 +50,12 @@ def main(
     llm_max_concurrency: int = typer.Option(0, help="Cluster-wide LLM requests in flight (0 = unbounded)"),
     llm_requests_per_actor: int = typer.Option(1, help="Concurrent LLM requests one actor makes"),
     llm_cache: str = typer.Option("cache/llm", help="LLM reply cache folder (every node sees it)"),
-    allow_remote: str = typer.Option(
-        "false", help="true = opt in to sending notes to a non-loopback LLM endpoint"
-    ),
+    allow_remote: Annotated[
+        Switch,
+        typer.Option(
+            case_sensitive=False, help="true = opt in to sending notes to a non-loopback LLM endpoint"
+        ),
+    ] = Switch.false,
     override: Annotated[
         list[str] | None, typer.Option("--set", help="Config override section.key=value (repeatable)")
     ] = None,
@@ -61,10 +63,6 @@ def main(
 ) -> None:
     """Run a spaCy pipeline or an LLM teacher config over Parquet/JSONL note shards on Ray; restartable per
     shard."""
-    try:
-        opted_in = parse_opt_in(allow_remote)
-    except ValueError as err:
-        fail(str(err))
     source = ModelSource(source=model, overrides=parse_overrides(override or []), code=code or None)
     options = RunOptions(
         batch_size=batch_size,
@@ -79,7 +77,7 @@ def main(
         llm_max_concurrency=llm_max_concurrency,
         llm_requests_per_actor=llm_requests_per_actor,
         llm_cache=llm_cache,
-        allow_remote=opted_in,
+        allow_remote=bool(allow_remote),
     )
     try:
         summary = run_distributed(

@@ -12,10 +12,10 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import Switch, comma_list, fail
 from clin_distill.files.teacher_metrics import TeacherMetrics
-from clin_distill.llm.guard import RemoteEndpointRefused, parse_opt_in
-from clin_distill.llm.run import SPLITS, parse_names, run_teachers
+from clin_distill.llm.guard import RemoteEndpointRefused
+from clin_distill.llm.run import SPLITS, run_teachers
 from clin_distill.llm.transport import AuthError
 from clin_distill.teachers.run import score_table
 
@@ -46,8 +46,13 @@ def main(
     cache: Annotated[Path, typer.Option("--cache", file_okay=False, help="Reply cache")] = Path("cache/llm"),
     metrics: Annotated[Path, typer.Option("--metrics", file_okay=False)] = Path("metrics/teachers"),
     allow_remote: Annotated[
-        str, typer.Option("--allow-remote", help="true = opt in to sending notes to a non-loopback host")
-    ] = "false",
+        Switch,
+        typer.Option(
+            "--allow-remote",
+            case_sensitive=False,
+            help="true = opt in to sending notes to a non-loopback host",
+        ),
+    ] = Switch.false,
     base_url: Annotated[str, typer.Option("--base-url", help="Override every teacher's base_url")] = "",
     local_base_url: Annotated[
         str, typer.Option("--local-base-url", help="base_url of the local teacher")
@@ -61,11 +66,8 @@ def main(
     ] = 0,
 ) -> None:
     """Label a gold corpus with LLM teachers (configs/teachers/<name>.cfg): concurrent, cached, costed."""
-    try:
-        opted_in = parse_opt_in(allow_remote)
-    except ValueError as err:
-        fail(str(err))
-    if not parse_names(teachers):
+    names = comma_list(teachers)
+    if not names:
         msg.info("No LLM teachers configured (--teachers is empty); writing an empty manifest")
     try:
         manifest = run_teachers(
@@ -73,14 +75,14 @@ def main(
             corpus_dir,
             out_dir,
             dataset=dataset,
-            teachers=teachers,
+            teachers=names,
             cache_dir=cache,
             metrics_dir=metrics,
-            allow_remote=opted_in,
+            allow_remote=bool(allow_remote),
             base_url=base_url or None,
             local_base_url=local_base_url or None,
             local_model=local_model or None,
-            splits=parse_names(splits),
+            splits=comma_list(splits),
             max_docs=max_docs or None,
         )
     except (RemoteEndpointRefused, AuthError, FileNotFoundError, ValueError, RuntimeError) as err:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import comma_list, fail
 from clin_distill.docio import read_docbin, write_json
 from clin_distill.teachers.error_analysis import SCORE_HEADER, analyse, check_split, score_rows
 from clin_distill.teachers.pipeline import assemble_teacher
@@ -29,7 +29,7 @@ def main(
     ] = None,
 ) -> None:
     """List what a teacher misses and gets wrong on gold train/dev splits, by kind (never test)."""
-    split_list = [s.strip() for s in splits.split(",") if s.strip()]
+    split_list = comma_list(splits)
     try:
         for split in split_list:
             check_split(split)

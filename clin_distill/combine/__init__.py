@@ -12,7 +12,7 @@ from .disagreements import disagreement, label_studio_task, top_disagreements
 from .run import STRATEGIES, CombineReport, named_strategy, run_combine
 from .strategies import Decision, Intersection, KOfN, Strategy, Union, Weighted, estimate_weights
 from .subsets import all_subsets, choose_best, search_subsets
-from .teachers import DocVotes, collect_votes, load_teacher_split, parse_teacher_list
+from .teachers import DocVotes, collect_votes, load_teacher_split
 
 __all__ = [
     "STRATEGIES",
@@ -39,7 +39,6 @@ __all__ = [
     "load_teacher_split",
     "make_doc",
     "named_strategy",
-    "parse_teacher_list",
     "run_combine",
     "search_subsets",
     "to_docs",

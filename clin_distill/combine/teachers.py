@@ -79,11 +79,6 @@ class DocVotes:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def parse_teacher_list(value: str) -> list[str]:
-    """``"open_vocab,quickumls,"`` → ``["open_vocab", "quickumls"]``: empty items dropped, order kept."""
-    return list(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
-
-
 def load_teacher_split(
     teachers_dir: Path, teacher: str, dataset: str, split: str, vocab: Vocab, missing_ok: bool = False
 ) -> TeacherSplit:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..cli import comma_list
 from ..runtime.tokenizer import clinical_blank
 from .convert import convert_splits
 from .files import CorpusError
@@ -23,15 +25,28 @@ DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")
 PRIVATE_DATASETS: tuple[str, ...] = ("n2c2",)
 
 
-def parse_datasets(names: str, known: tuple[str, ...] = DATASETS + PRIVATE_DATASETS) -> list[str]:
-    """Comma-separated dataset names, validated and de-duplicated in order."""
-    out = list(dict.fromkeys(n.strip() for n in names.split(",") if n.strip()))
+def check_datasets(names: Sequence[str], known: tuple[str, ...] = DATASETS + PRIVATE_DATASETS) -> list[str]:
+    """Dataset names, validated and de-duplicated in order; CorpusError for an unknown one or none."""
+    if isinstance(names, str):
+        raise TypeError(
+            "names is a list of datasets; a script parses its text with clin_distill.cli.comma_list"
+        )
+    out = list(dict.fromkeys(names))
     unknown = [n for n in out if n not in known]
     if unknown:
         raise CorpusError(f"unknown datasets {unknown}; known: {list(known)}")
     if not out:
         raise CorpusError("no datasets given")
     return out
+
+
+def parse_datasets(text: str) -> list[str]:
+    """Deprecated: a script parses ``--datasets`` with :func:`clin_distill.cli.comma_list` and calls
+    :func:`check_datasets`.
+
+    Kept only while ``scripts/pool.py`` still imports it; remove it once that script does so itself.
+    """
+    return check_datasets(comma_list(text))
 
 
 def convert_dataset(

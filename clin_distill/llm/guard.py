@@ -55,14 +55,6 @@ def remote_allowed_by_env() -> bool:
     return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
-def parse_opt_in(value: str) -> bool:
-    """A command line's ``--allow-remote true|false`` (also 1/0, yes/no); anything else is an error."""
-    choice = value.strip().lower()
-    if choice not in {"true", "1", "yes", "false", "0", "no"}:
-        raise ValueError(f"--allow-remote takes true or false, not {value!r}")
-    return choice in {"true", "1", "yes"}
-
-
 def remote_allowed(allow_remote: bool) -> bool:
     """The opt-in: the flag, or ``CLIN_DISTILL_ALLOW_REMOTE=1`` in the environment."""
     return allow_remote or remote_allowed_by_env()

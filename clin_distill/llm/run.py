@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.tokens import Doc
 from tqdm import tqdm
 
+from ..cli import comma_list
 from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
 from ..files.failures import Failures
 from ..files.llm_usage import LLMUsage, ServerInfo
@@ -31,9 +33,13 @@ SPLITS = POOL_SPLITS
 LOCAL = "local"  # the teacher whose endpoint and model name come from --local-base-url/--local-model
 
 
-def parse_names(teachers: str) -> list[str]:
-    """Comma-separated teacher names, empty items dropped."""
-    return [t.strip() for t in teachers.split(",") if t.strip()]
+def parse_names(text: str) -> list[str]:
+    """Deprecated: a script parses its comma-separated var with :func:`clin_distill.cli.comma_list`.
+
+    Kept only while ``scripts/teach_local_llm.py`` still imports it; remove it once that script calls
+    ``comma_list`` itself.
+    """
+    return comma_list(text)
 
 
 def teacher_paths(config_dir: Path, names: list[str]) -> dict[str, Path]:
@@ -198,23 +204,27 @@ def run_teachers(
     out_dir: Path,
     *,
     dataset: str,
-    teachers: str,
+    teachers: Sequence[str],
     cache_dir: Path,
     metrics_dir: Path,
     allow_remote: bool,
     base_url: str | None = None,
     local_base_url: str | None = None,
     local_model: str | None = None,
-    splits: list[str] | None = None,
+    splits: Sequence[str] | None = None,
     max_docs: int | None = None,
 ) -> dict:
-    """Run every named teacher; always write the manifest. Returns it.
+    """Run every named teacher (duplicates once, in order); always write the manifest. Returns it.
 
     ``base_url`` overrides every teacher's endpoint, ``local_base_url`` and ``local_model`` the
     ``local`` one's. Endpoints, configs and the gold corpus are all checked before the first request.
     """
-    names = parse_names(teachers)
-    splits = splits or list(SPLITS)
+    if isinstance(teachers, str):
+        raise TypeError(
+            "teachers is a list of names; a script parses its text with clin_distill.cli.comma_list"
+        )
+    names = list(dict.fromkeys(teachers))
+    splits = list(splits or SPLITS)
     check_splits(splits)
     manifest: dict = {"dataset": dataset, "splits": splits, "configured": bool(names), "teachers": []}
     if not names:

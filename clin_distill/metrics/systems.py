@@ -57,11 +57,6 @@ def parse_named(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def parse_list(value: str) -> list[str]:
-    """Comma-separated names; empty items (``'a,b,'``) are dropped, order kept, duplicates removed."""
-    return list(dict.fromkeys(item.strip() for item in value.split(",") if item.strip()))
-
-
 def not_loadable(name: str, target: str) -> str:
     """The one-line error for a pipeline that cannot be loaded: a folder, or a package to install."""
     if Path(target).exists() or "/" in target or "\\" in target:

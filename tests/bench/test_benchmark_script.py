@@ -83,4 +83,5 @@ def test_benchmark_rejects_a_bad_quick_value(tiny_student: Path, tiny_test_corpu
         "maybe",
     ]
     result = CliRunner().invoke(_script().app, args)
-    assert result.exit_code == 1 and "--quick takes true or false" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--quick'" in result.output
+    assert not (tmp_path / "b.json").exists()

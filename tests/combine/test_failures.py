@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 from spacy.vocab import Vocab
 
-from clin_distill.combine import KOfN, Part, collect_votes, combine, load_teacher_split, parse_teacher_list
+from clin_distill.combine import KOfN, Part, collect_votes, combine, load_teacher_split
 from clin_distill.docio import mark_failed
 from clin_distill.labels import LABELS
 
 from .builders import doc_with, votes, write_teacher
-
-
-def test_teacher_list_ignores_empty_items():
-    assert parse_teacher_list("open_vocab,quickumls,") == ["open_vocab", "quickumls"]
-    assert parse_teacher_list(" a, ,b,a,") == ["a", "b"]
-    assert parse_teacher_list("") == []
 
 
 def test_exclude_is_the_default_and_abstain_lets_the_rest_vote():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,9 @@ def write_teacher_configs(dest: Path, **model_settings) -> Path:
     return dest
 
 
-def teach(teacher_dir: Path, corpus: Path, root: Path, url: str, teachers: str = "local", **options) -> dict:
+def teach(
+    teacher_dir: Path, corpus: Path, root: Path, url: str, teachers: Sequence[str] = ("local",), **options
+) -> dict:
     """run_teachers on dataset "toy" with outputs under ``root``, every teacher against ``url``."""
     return run_teachers(
         teacher_dir,

@@ -50,5 +50,5 @@ def test_every_teacher_is_loaded_before_the_first_one_runs(tmp_path, server, tea
     (teacher_dir / "broken.cfg").write_text(broken.replace('name = "local"', 'name = "broken"'))
     corpus = write_corpus(tmp_path / "corpus", NOTES)
     with pytest.raises(ValueError, match="max_concurrency"):
-        teach(teacher_dir, corpus, tmp_path, server.url, teachers="local,broken")
+        teach(teacher_dir, corpus, tmp_path, server.url, teachers=["local", "broken"])
     assert server.stats()["requests"] == 0

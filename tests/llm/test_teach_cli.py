@@ -128,6 +128,21 @@ def test_remote_refused_by_cli(tmp_path, server, teacher_dir):
     assert not (tmp_path / "labels").exists()
 
 
+def test_allow_remote_is_a_true_false_choice(tmp_path, server, teacher_dir):
+    """Weasel writes the YAML boolean as "False": accepted (still refused); anything else: typer's error."""
+    corpus = write_corpus(tmp_path / "corpus", NOTES)
+    cmd = teach_cmd(teacher_dir, corpus, tmp_path, "http://192.0.2.10:8000/v1")
+    cmd[cmd.index("--allow-remote") + 1] = "False"
+    result = run_in_process(cmd)
+    assert result.exit_code == 1 and "refusing to send clinical notes" in result.output
+    for bad in ("maybe", "yes", "1"):
+        cmd[cmd.index("--allow-remote") + 1] = bad
+        result = run_in_process(cmd)
+        assert result.exit_code == 2 and "Invalid value for '--allow-remote'" in result.output, result.output
+    assert server.stats()["requests"] == 0
+    assert not (tmp_path / "labels").exists()
+
+
 def test_logs_carry_no_note_text_or_key(tmp_path, server, teacher_dir, caplog, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     corpus = write_corpus(tmp_path / "corpus", {"dev": [f"{SENTINEL} fever FAULT429x1 FAULTABSENT."]})
