@@ -74,7 +74,8 @@ def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats
     """
     # The tokenizer itself, not make_doc: notes over nlp.max_length (1M chars) are kept whole.
     text, controls = replace_controls(raw.text)
-    stats.events["control_characters_replaced"] += controls
+    if controls:
+        stats.events["control_characters_replaced"] += controls
     doc = set_doc_id(nlp.tokenizer(text), raw.doc_id)
     set_provenance(doc, label_map.dataset, label_map.labels)
     aligned = []

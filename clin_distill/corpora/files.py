@@ -86,8 +86,9 @@ def read_utf8_bom(path: Path) -> tuple[str, bool]:
     return decode_utf8(data, path)
 
 
-# C0 and C1 control characters but tab, line feed, vertical tab, form feed and carriage return
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 control characters but the whitespace and line breaks among them (tab, line feed,
+# vertical tab, form feed, carriage return, next line U+0085)
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
 def replace_controls(text: str) -> tuple[str, int]:
