@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import comma_list, fail
 from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool, pool_table
-from clin_distill.corpora.public import parse_datasets
+from clin_distill.corpora.public import check_datasets
 from clin_distill.runtime.tokenizer import clinical_blank
 
 
@@ -25,9 +25,8 @@ def main(
     """Pool every gold corpus in --datasets (corpus/gold/<dataset>) and the user's notes into
     corpus/pool/{train,dev,test,notes}.spacy: the texts the teachers label."""
     try:
-        summary = build_pool(
-            clinical_blank(), gold_root, parse_datasets(datasets), out_dir, Path(notes) if notes else None
-        )
+        names = check_datasets(comma_list(datasets))
+        summary = build_pool(clinical_blank(), gold_root, names, out_dir, Path(notes) if notes else None)
     except CorpusError as err:
         fail(str(err))
     header, rows = pool_table(summary)

@@ -15,10 +15,10 @@ from typing import Annotated
 import typer
 from wasabi import msg
 
-from clin_distill.cli import fail
+from clin_distill.cli import comma_list, fail
 from clin_distill.files.llm_usage import LLMUsage
 from clin_distill.files.teacher_metrics import TeacherMetrics
-from clin_distill.llm.run import SPLITS, parse_names
+from clin_distill.llm.run import SPLITS
 from clin_distill.local_llm import options
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import teach_local
@@ -55,7 +55,7 @@ def main(
             log,
             dataset=dataset,
             examples=examples,
-            splits=parse_names(splits),
+            splits=comma_list(splits),
             max_docs=max_docs or None,
             server_command=server_command,
             n_ctx=n_ctx,

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..cli import comma_list
 from ..runtime.tokenizer import clinical_blank
 from .convert import convert_splits
 from .files import CorpusError
@@ -38,15 +37,6 @@ def check_datasets(names: Sequence[str], known: tuple[str, ...] = DATASETS + PRI
     if not out:
         raise CorpusError("no datasets given")
     return out
-
-
-def parse_datasets(text: str) -> list[str]:
-    """Deprecated: a script parses ``--datasets`` with :func:`clin_distill.cli.comma_list` and calls
-    :func:`check_datasets`.
-
-    Kept only while ``scripts/pool.py`` still imports it; remove it once that script does so itself.
-    """
-    return check_datasets(comma_list(text))
 
 
 def convert_dataset(

@@ -17,7 +17,6 @@ from pathlib import Path
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from ..cli import comma_list
 from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
 from ..files.failures import Failures
 from ..files.llm_usage import LLMUsage, ServerInfo
@@ -31,15 +30,6 @@ from .teacher import LLMTeacher, endpoint_of, load_teacher, teacher_config
 
 SPLITS = POOL_SPLITS
 LOCAL = "local"  # the teacher whose endpoint and model name come from --local-base-url/--local-model
-
-
-def parse_names(text: str) -> list[str]:
-    """Deprecated: a script parses its comma-separated var with :func:`clin_distill.cli.comma_list`.
-
-    Kept only while ``scripts/teach_local_llm.py`` still imports it; remove it once that script calls
-    ``comma_list`` itself.
-    """
-    return comma_list(text)
 
 
 def teacher_paths(config_dir: Path, names: list[str]) -> dict[str, Path]:
