@@ -16,7 +16,8 @@ Everything else happens here:
   label) are merged and counted as ``duplicate_spans``; of overlapping spans the longest (in
   characters) is kept; ties go to the earlier start, then to the label order of
   :data:`clin_distill.labels.LABELS`. Every removed span is counted per label as ``overlap_removed``.
-* **Control characters** (NUL and other C0/C1 codes but tab and line breaks) are replaced by spaces,
+* **Control and zero-width characters** (NUL and other C0/C1 codes but tab and line breaks; U+200B,
+  joiners, a byte-order mark inside the text) are replaced by spaces,
   offsets unchanged, and counted as the event ``control_characters_replaced``.
 * **Documents**: empty (whitespace-only) documents are skipped and counted. A doc id seen again with
   identical text and spans is skipped and counted as ``duplicate_id`` (splits are read test, dev,
@@ -77,7 +78,7 @@ def build_doc(nlp: Language, raw: RawDoc, label_map: LabelMap, stats: SplitStats
     if controls:
         stats.events["control_characters_replaced"] += controls
     doc = set_doc_id(nlp.tokenizer(text), raw.doc_id)
-    set_provenance(doc, label_map.dataset, label_map.labels)
+    set_provenance(doc, label_map.dataset, label_map.labels, label_map.covers)
     aligned = []
     for span in raw.spans:
         stats.source_spans[span.label] += 1

@@ -87,13 +87,16 @@ def read_utf8_bom(path: Path) -> tuple[str, bool]:
 
 
 # C0 and C1 control characters but the whitespace and line breaks among them (tab, line feed,
-# vertical tab, form feed, carriage return, next line U+0085)
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# vertical tab, form feed, carriage return, next line U+0085), and the zero-width characters that
+# copied text carries (zero-width space, joiners, word joiner, a byte-order mark inside the text):
+# spaCy keeps them inside tokens ("\u200b(" is one token), so nothing matches the word they touch
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200d\u2060\ufeff]")
 
 
 def replace_controls(text: str) -> tuple[str, int]:
-    """``text`` with every control character (NUL and the like, :data:`CONTROL_CHARACTERS`) replaced by
-    a space, so offsets stay valid and "fever\\x00" tokenizes as "fever"; and how many were replaced."""
+    """``text`` with every control or zero-width character (NUL, U+200B and the like,
+    :data:`CONTROL_CHARACTERS`) replaced by a space, so offsets stay valid and "fever\\x00" tokenizes
+    as "fever"; and how many were replaced."""
     replaced, count = CONTROL_CHARACTERS.subn(" ", text)
     return replaced, count
 

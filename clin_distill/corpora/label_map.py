@@ -6,7 +6,7 @@ Source labels listed under ``ignore`` are dropped and counted; any other unmappe
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..labels import LABELS
@@ -17,12 +17,15 @@ from .files import CorpusError, where
 class LabelMap:
     """Source label → project label, loaded from ``configs/labels/<dataset>.json``.
 
-    File format: ``{"dataset": str, "map": {source: LABEL}, "ignore": [source, ...]}``.
+    File format: ``{"dataset": str, "map": {source: LABEL}, "ignore": [source, ...], "covers":
+    {LABEL: [LABEL, ...]}}``. ``covers`` (optional) names the labels a mapped class also takes in
+    (BC5CDR's Disease covers signs and symptoms: ``{"DISEASE": ["SYMPTOM"]}``).
     """
 
     dataset: str
     mapping: dict[str, str]
     ignore: frozenset[str]
+    covers: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path) -> LabelMap:
@@ -36,6 +39,7 @@ class LabelMap:
         try:
             data = json.loads(path.read_text(encoding="utf8"))
             mapping, ignore = dict(data["map"]), frozenset(data.get("ignore", []))
+            covers = {str(k): [str(x) for x in v] for k, v in dict(data.get("covers", {})).items()}
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise CorpusError(f"{path}: not a label map ({type(err).__name__}: {err})") from None
         if not mapping:
@@ -48,7 +52,12 @@ class LabelMap:
         both = sorted(ignore & set(mapping))
         if both:
             raise CorpusError(f"{path}: labels both mapped and ignored: {both}")
-        return cls(str(data.get("dataset", path.stem)), mapping, ignore)
+        covered = {x for others in covers.values() for x in others}
+        if set(covers) - set(mapping.values()) or covered & set(mapping.values()) or covered - set(LABELS):
+            raise CorpusError(
+                f"{path}: covers must map mapped labels to other labels of {list(LABELS)}, got {covers}"
+            )
+        return cls(str(data.get("dataset", path.stem)), mapping, ignore, covers)
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -14,10 +14,11 @@ Accepted inputs:
   A file that cannot be read (permission denied) or is not UTF-8 is an error naming the
   file: a note is never dropped because of its encoding or permissions.
 
-A leading UTF-8 byte-order mark is dropped in every format. Control characters in a note's text
-(NUL and the other C0/C1 codes but tab and line breaks) are each replaced by a space and counted in
-a notice. Symbolic links in a folder are skipped and counted, wherever they point: a note is read only
-from a regular file inside the folder (a link could bring in another patient's files). Ids are checked by
+A leading UTF-8 byte-order mark is dropped in every format. Control and zero-width characters in a
+note's text (NUL and the other C0/C1 codes but tab and line breaks; U+200B and the like) are each
+replaced by a space and counted in a notice. Symbolic links in a folder are skipped and counted,
+wherever they point: a note is read only from a regular file inside the folder (a link could bring in
+another patient's files). Ids are checked by
 :func:`clin_distill.corpora.files.check_doc_id` (null, empty, other types and control
 characters are errors). Errors (invalid UTF-8 or JSON, missing fields, bad ids) name the
 file and line, never the text.
@@ -250,7 +251,7 @@ def notes_to_docs(
         raise CorpusError(f"{escaped(path)}: holds no notes")
     if controls:
         report.notices.append(
-            f"{controls['notes']} notes held {controls['characters']} control characters "
+            f"{controls['notes']} notes held {controls['characters']} control or zero-width characters "
             "(each replaced by a space)"
         )
     return docs, report

@@ -240,9 +240,9 @@ def test_symbolic_links_in_a_notes_folder_are_skipped_and_counted(tmp_path: Path
 def test_control_characters_in_a_note_become_spaces_and_are_counted(tmp_path: Path):
     folder = tmp_path / "notes"
     folder.mkdir()
-    (folder / "n1.txt").write_text("Pt has fever\x00\x00 and cough\x07.\tNo rash.\n")
+    (folder / "n1.txt").write_text("Pt has fever\x00\x00 and cough\x07.\tNo\u200b rash.\n")
     (folder / "n2.txt").write_text("Clean note.")
     docs, report = notes_to_docs(clinical_blank(), folder)
-    assert docs[0].text == "Pt has fever   and cough .\tNo rash.\n"  # offsets unchanged
+    assert docs[0].text == "Pt has fever   and cough .\tNo  rash.\n"  # offsets unchanged
     assert "fever" in [t.text for t in docs[0]]
-    assert report.notices == ["1 notes held 3 control characters (each replaced by a space)"]
+    assert report.notices == ["1 notes held 4 control or zero-width characters (each replaced by a space)"]

@@ -12,6 +12,7 @@ import pytest
 from clin_distill.corpora import bc5cdr, maccrobat, ncbi_disease
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import brat_ids
+from clin_distill.corpora.files import replace_controls
 from clin_distill.corpora.label_map import LabelMap
 from clin_distill.corpora.pubtator import read_pubtator
 from clin_distill.docio import get_doc_id, read_docbin
@@ -149,8 +150,10 @@ def test_maccrobat_counts_and_split(mirror, converted):
 
 @pytest.mark.parametrize("name", ["ncbi_disease", "bc5cdr", "maccrobat"])
 def test_round_trip_fidelity(mirror, converted, name):
-    """Doc text is the source text; every gold span is a source annotation's exact substring,
-    except the counted misaligned spans, which are widened to tokens around a source span."""
+    """Doc text is the source text (control and zero-width characters counted and replaced by spaces,
+    offsets unchanged); every gold span is a source annotation's exact substring, except the counted
+    misaligned spans, widened to tokens around a source span, and the counted whitespace-trimmed ones,
+    inside one."""
     folder = dataset_dir(mirror, name)
     label_map = LabelMap.load(REPO / f"configs/labels/{name}.json")
     stats = stats_of(converted, name)
@@ -160,18 +163,24 @@ def test_round_trip_fidelity(mirror, converted, name):
             raw_by_id.setdefault(raw.doc_id, raw)
         docs = read_docbin(converted / name / f"{split}.spacy")
         assert len(docs) == stats["splits"][split]["docs"]
-        widened = 0
+        widened = trimmed = 0
         for doc in docs:
             raw = raw_by_id[get_doc_id(doc)]
-            assert doc.text == raw.text
+            text, _ = replace_controls(raw.text)
+            assert doc.text == text
             source = {(s.start, s.end, label_map.mapping.get(s.label)) for s in raw.spans}
             for ent in doc.ents:
                 assert ent.label_ in LABELS
-                assert ent.text == raw.text[ent.start_char : ent.end_char]
-                if (ent.start_char, ent.end_char, ent.label_) not in source:
-                    widened += 1
-                    assert any(
-                        lab == ent.label_ and ent.start_char <= a and b <= ent.end_char
-                        for a, b, lab in source
-                    )
+                assert ent.text == text[ent.start_char : ent.end_char]
+                if (ent.start_char, ent.end_char, ent.label_) in source:
+                    continue
+                start, end = ent.start_char, ent.end_char
+                if any(lab == ent.label_ and a <= start and end <= b for a, b, lab in source):
+                    trimmed += 1
+                    continue
+                widened += 1
+                assert any(
+                    lab == ent.label_ and ent.start_char <= a and b <= ent.end_char for a, b, lab in source
+                )
         assert widened <= sum(stats["splits"][split]["misaligned_expanded"].values())
+        assert trimmed <= sum(stats["splits"][split]["whitespace_trimmed"].values())
