@@ -26,7 +26,7 @@ from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
 from .labels import LABELS
-from .runtime.scoring import ANNOTATED_LABELS, annotated_labels
+from .runtime.scoring import ANNOTATED_LABELS, LABEL_COVERS, annotated_labels
 
 DOC_ID = "doc_id"
 CORPUS = "corpus"
@@ -48,14 +48,30 @@ def get_doc_id(doc: Doc) -> str:
         raise KeyError("Doc has no doc_id in user_data; read it with clin_distill.docio") from None
 
 
-def set_provenance(doc: Doc, corpus: str, labels: Sequence[str]) -> Doc:
-    """Record the corpus ``doc`` comes from and the labels that corpus annotates (LABELS order)."""
-    unknown = sorted(set(labels) - set(LABELS))
+def set_provenance(
+    doc: Doc, corpus: str, labels: Sequence[str], covers: dict[str, list[str]] | None = None
+) -> Doc:
+    """Record the corpus ``doc`` comes from, the labels that corpus annotates (LABELS order) and, in
+    ``covers``, the other labels one of its classes takes in ({"DISEASE": ["SYMPTOM"]}: BC5CDR's Disease
+    covers signs and symptoms; see :func:`clin_distill.runtime.scoring.scored_label`)."""
+    covered = {other: label for label, others in (covers or {}).items() for other in others}
+    unknown = sorted((set(labels) | set(covered) | set(covered.values())) - set(LABELS))
     if unknown:
         raise ValueError(f"corpus {corpus}: labels {unknown} are not among {list(LABELS)}")
+    if set(covered.values()) - set(labels) or set(covered) & set(labels):
+        raise ValueError(f"corpus {corpus}: a covering label must be annotated and a covered one not")
     doc.user_data[CORPUS] = corpus
     doc.user_data[ANNOTATED_LABELS] = [label for label in LABELS if label in labels]
+    if covered:
+        doc.user_data[LABEL_COVERS] = covered
+    else:
+        doc.user_data.pop(LABEL_COVERS, None)
     return doc
+
+
+def covered_labels(doc: Doc) -> dict[str, str]:
+    """Covered label → the annotated label whose class covers it on ``doc`` (none: empty)."""
+    return dict(doc.user_data.get(LABEL_COVERS, {}))
 
 
 def corpus_of(doc: Doc) -> str:

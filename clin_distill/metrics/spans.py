@@ -7,7 +7,8 @@ label (greedy, by largest overlap), so nested predictions are not double counted
 Scoring is label-aware: a label is counted only on gold docs whose corpus annotates it
 (:func:`clin_distill.docio.labels_annotated`). A predicted MEDICATION in an NCBI Disease
 abstract is neither a true nor a false positive; a label no scored doc annotates gets no
-score and is left out of the macro average.
+score and is left out of the macro average. A prediction of a label a corpus class covers is
+scored as that class (a SYMPTOM on a BC5CDR doc is a DISEASE: :func:`scored_spans`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 
 from spacy.tokens import Doc
 
-from ..docio import docs_by_id, labels_annotated
+from ..docio import covered_labels, docs_by_id, labels_annotated
 from ..labels import LABELS
 from ..offsets import CharSpan
 
@@ -61,6 +62,14 @@ class PRF:
 def char_spans(doc: Doc, labels: Sequence[str] = LABELS) -> set[CharSpan]:
     """The (start_char, end_char, label) entities of ``doc`` with a label in ``labels``."""
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in labels}
+
+
+def scored_spans(pred_doc: Doc, gold_doc: Doc, scored: Sequence[str]) -> set[CharSpan]:
+    """The predicted entities of ``pred_doc`` as ``gold_doc`` scores them: each label mapped by the
+    gold corpus's covers (a SYMPTOM on a BC5CDR doc is a DISEASE), kept when it is a ``scored`` label."""
+    covers = covered_labels(gold_doc)
+    spans = {(s, e, covers.get(label, label)) for s, e, label in char_spans(pred_doc)}
+    return {span for span in spans if span[2] in scored}
 
 
 def strict_counts(pred: set[CharSpan], gold: set[CharSpan]) -> Counter:
@@ -115,7 +124,7 @@ def per_doc_counts(
         if doc_id not in pred:
             continue
         scored = tuple(label for label in labels if label in labels_annotated(gold_doc))
-        p, g = char_spans(pred[doc_id], scored), char_spans(gold_doc, scored)
+        p, g = scored_spans(pred[doc_id], gold_doc, scored), char_spans(gold_doc, scored)
         out[doc_id] = {"strict": strict_counts(p, g), "lenient": lenient_counts(p, g), "labels": scored}
     return out
 

@@ -12,6 +12,10 @@ is ignored). Besides ``ents_p``/``ents_r``/``ents_f`` (micro) and ``ents_per_typ
 ``ents_macro_f``, the mean F over the labels some scored doc annotates, so a label annotated
 by few docs (SYMPTOM) weighs as much as one annotated by many.
 
+A corpus class may cover more than one label: BC5CDR's Disease covers signs and symptoms ("nausea",
+"seizures", its guidelines), so its docs record ``doc.user_data["label_covers"]`` (``{"SYMPTOM":
+"DISEASE"}``) and a SYMPTOM predicted there is scored as a DISEASE (:func:`scored_label`).
+
 Self-contained (shipped in the packaged model): imports only spaCy and the standard library.
 """
 
@@ -31,6 +35,7 @@ except ImportError:  # `spacy package` imports each --code file on its own, outs
     from clin_distill.runtime.registration import register_function
 
 ANNOTATED_LABELS = "annotated_labels"
+LABEL_COVERS = "label_covers"
 SCORER = "clin_distill.annotated_ents_scorer.v1"
 
 
@@ -40,29 +45,38 @@ def annotated_labels(doc: Doc) -> frozenset[str] | None:
     return None if labels is None else frozenset(labels)
 
 
+def scored_label(gold: Doc, label: str) -> str:
+    """The label a prediction of ``label`` is scored as on ``gold``: the annotated label whose corpus
+    class covers it (a SYMPTOM on a BC5CDR doc is a DISEASE), else ``label`` itself."""
+    return gold.user_data.get(LABEL_COVERS, {}).get(label, label)
+
+
 def _counts(example: Example, per_type: dict[str, PRFScore], annotated: set[str]) -> None:
     allowed = annotated_labels(example.reference)
     golds = {
         (e.label_, e.start, e.end) for e in example.reference.ents if allowed is None or e.label_ in allowed
     }
-    predicted = [e for e in example.predicted.ents if allowed is None or e.label_ in allowed]
-    annotated.update(
-        allowed if allowed is not None else {e.label_ for e in (*predicted, *example.reference.ents)}
-    )
+    predicted = [
+        (scored_label(example.reference, e.label_), e.start, e.end)
+        for e in example.predicted.ents
+        if allowed is None or scored_label(example.reference, e.label_) in allowed
+    ]
+    seen = {label for label, _, _ in predicted} | {e.label_ for e in example.reference.ents}
+    annotated.update(allowed if allowed is not None else seen)
     x2y = example.alignment.x2y
-    for ent in predicted:
-        indices = x2y[ent.start : ent.end]
+    for label, start, end in predicted:
+        indices = x2y[start:end]
         if not len(indices):
             continue
         gold_tokens = example.reference[indices[0] : indices[-1] + 1]
         if any(token.ent_iob == 0 for token in gold_tokens):
             continue  # gold annotation missing here: neither right nor wrong
-        key = (ent.label_, int(indices[0]), int(indices[-1]) + 1)
+        key = (label, int(indices[0]), int(indices[-1]) + 1)
         if key in golds:
-            per_type[ent.label_].tp += 1
+            per_type[label].tp += 1
             golds.remove(key)
         else:
-            per_type[ent.label_].fp += 1
+            per_type[label].fp += 1
     for label, _, _ in golds:
         per_type[label].fn += 1
 

@@ -7,6 +7,10 @@ user's notes carries its combined teacher spans as they are. Rules, per gold doc
 * gold spans stay exactly as annotated;
 * a teacher span of an unannotated label is added unless it overlaps a gold span: **gold wins**
   (the corpus's annotators looked at those tokens; an NCBI "breast cancer" is not also a SYMPTOM);
+* where a corpus class covers another label (BC5CDR's Disease covers signs and symptoms), a gold
+  span of that class takes the covered label when the teachers labelled exactly that span so ("nausea"
+  becomes a SYMPTOM), and a teacher span of the covered label elsewhere is dropped: the corpus's
+  annotators said it is no entity;
 * every other token is "O": the doc is then annotated for all three labels and says so in its
   provenance, so the student is taught "O" everywhere (the teachers' missing values are for the
   labels they decided, and a gold corpus decides its own);
@@ -25,7 +29,15 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Span
 
-from ..docio import corpus_of, get_doc_id, labels_annotated, set_doc_id, set_provenance, tokens_copy
+from ..docio import (
+    corpus_of,
+    covered_labels,
+    get_doc_id,
+    labels_annotated,
+    set_doc_id,
+    set_provenance,
+    tokens_copy,
+)
 from ..labels import LABELS
 from ..offsets import token_runs
 
@@ -41,16 +53,26 @@ def _overlaps(span: Span, taken: list[Span]) -> bool:
 def anchored_doc(gold: Doc, taught: Doc | None, counts: Counter) -> Doc:
     """``gold`` with the teacher spans of ``taught`` for the labels its corpus does not annotate
     (see the module docstring); ``taught`` None: no teacher labelled it."""
-    annotated = labels_annotated(gold)
+    annotated, covers = labels_annotated(gold), covered_labels(gold)
     doc = tokens_copy(gold, user_data=None)
-    ents = [Span(doc, e.start, e.end, label=e.label_) for e in gold.ents if e.label_ in annotated]
+    taught_at = {(e.start, e.end): e.label_ for e in taught.ents} if taught is not None else {}
+    ents = []
+    for e in gold.ents:
+        if e.label_ not in annotated:
+            continue
+        label = taught_at.get((e.start, e.end))
+        if covers.get(label) == e.label_:
+            counts[f"gold {e.label_} spans the teachers call {label} (the class covers it)"] += 1
+        else:
+            label = e.label_
+        ents.append(Span(doc, e.start, e.end, label=label))
     counts["gold spans"] += len(ents)
-    complete = set(annotated) >= set(LABELS)
+    complete = set(annotated) | set(covers) >= set(LABELS)
     if taught is not None and not complete:
         if [t.text for t in taught] != [t.text for t in gold]:
             raise AnchoringError(f"doc {get_doc_id(gold)!r}: the teachers' tokens differ from the gold doc's")
         for ent in taught.ents:
-            if ent.label_ in annotated:
+            if ent.label_ in annotated or ent.label_ in covers:
                 continue
             span = Span(doc, ent.start, ent.end, label=ent.label_)
             if _overlaps(span, ents):

@@ -420,3 +420,16 @@ def test_convert_cli_missing_asset_folder(tmp_path: Path):
     assert_clean_failure(result, "asset folder for dataset ncbi_disease is missing")
     result = run_script("convert", [assets, tmp_path / "corpus", "--datasets", "ncbi,bc5cdr"])
     assert_clean_failure(result, "unknown datasets ['ncbi']")
+
+
+def test_a_label_map_may_say_a_class_covers_another_label(tmp_path):
+    from clin_distill.corpora.label_map import LabelMap
+
+    good = tmp_path / "good.json"
+    good.write_text('{"map": {"Disease": "DISEASE"}, "covers": {"DISEASE": ["SYMPTOM"]}}')
+    assert LabelMap.load(good).covers == {"DISEASE": ["SYMPTOM"]}
+    for covers in ('{"SYMPTOM": ["DISEASE"]}', '{"DISEASE": ["DISEASE"]}', '{"DISEASE": ["GENE"]}'):
+        bad = tmp_path / "bad.json"
+        bad.write_text(f'{{"map": {{"Disease": "DISEASE"}}, "covers": {covers}}}')
+        with pytest.raises(CorpusError, match="covers must map mapped labels"):
+            LabelMap.load(bad)

@@ -110,3 +110,23 @@ def test_a_doc_without_provenance_annotates_every_label():
     pred = make_doc("x", "aspirin for gout", [("aspirin", "MEDICATION"), ("gout", "DISEASE")])
     scores = scores_by_corpus([pred], [gold], LABELS3)
     assert scores["strict"]["MEDICATION"]["fp"] == 1 and scores["labels"] == LABELS3
+
+
+def test_a_symptom_on_a_corpus_whose_disease_covers_symptoms_is_scored_as_a_disease():
+    """BC5CDR's Disease covers signs and symptoms: a SYMPTOM over a gold Disease span is right, a
+    SYMPTOM elsewhere a wrong DISEASE, in our span metrics and in the registered spaCy scorer alike."""
+    text = "Cisplatin caused nausea and renal failure ; chest pain later ."
+    gold = make_doc(
+        "cdr", text, [("Cisplatin", "MEDICATION"), ("nausea", "DISEASE"), ("renal failure", "DISEASE")]
+    )
+    set_provenance(gold, "bc5cdr", ["MEDICATION", "DISEASE"], {"DISEASE": ["SYMPTOM"]})
+    pred = make_doc(
+        "cdr", text, [("nausea", "SYMPTOM"), ("renal failure", "DISEASE"), ("chest pain", "SYMPTOM")]
+    )
+    scores = evaluate_docs([pred], [gold], LABELS3)
+    assert scores["labels"] == ["MEDICATION", "DISEASE"]
+    assert {k: scores["strict"]["DISEASE"][k] for k in ("tp", "fp", "fn")} == {"tp": 2, "fp": 1, "fn": 0}
+    spacy_scores = score_annotated_ents([Example(pred, gold)])
+    assert spacy_scores["ents_per_type"]["DISEASE"]["p"] == pytest.approx(2 / 3)
+    assert spacy_scores["ents_per_type"]["DISEASE"]["r"] == pytest.approx(1.0)
+    assert set(spacy_scores["ents_per_type"]) == {"MEDICATION", "DISEASE"}

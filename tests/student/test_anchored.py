@@ -93,3 +93,29 @@ def test_taught_docs_from_another_pool_are_an_error():
     stray = doc("other-7", [], "notes", LABELS)
     with pytest.raises(AnchoringError, match="1 taught docs \\(e.g. 'other-7'\\)"):
         anchor(GOLD, [*TAUGHT, stray], ["note-1"])
+
+
+def test_a_class_that_covers_symptoms_takes_the_teachers_subtype_on_its_gold_spans():
+    """BC5CDR's Disease covers signs and symptoms: gold decides what is an entity, the teachers decide
+    DISEASE or SYMPTOM for a gold span they label exactly."""
+    text = "Cisplatin caused nausea and renal failure ; chest pain later ."
+    #        0         1      2      3   4     5       6 7     8    9     10
+    d = NLP.make_doc(text)
+    d.set_ents([Span(d, 0, 1, "MEDICATION"), Span(d, 2, 3, "DISEASE"), Span(d, 4, 6, "DISEASE")])
+    gold = set_provenance(
+        set_doc_id(d, "cdr-1"), "bc5cdr", ["MEDICATION", "DISEASE"], {"DISEASE": ["SYMPTOM"]}
+    )
+    t = NLP.make_doc(text)
+    t.set_ents([Span(t, 2, 3, "SYMPTOM"), Span(t, 4, 6, "SYMPTOM"), Span(t, 7, 9, "SYMPTOM")])
+    taught = set_provenance(set_doc_id(t, "cdr-1"), "bc5cdr", LABELS)
+    t.set_ents([Span(t, 2, 3, "SYMPTOM"), Span(t, 5, 6, "DISEASE"), Span(t, 7, 9, "SYMPTOM")])
+    (doc,), counts = anchor([gold], [taught], [])
+    # nausea: gold span, teachers say SYMPTOM → SYMPTOM; renal failure: the teachers' span differs → DISEASE;
+    # chest pain: no gold span, and the corpus's Disease class covers symptoms → not an entity
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Cisplatin", "MEDICATION"),
+        ("nausea", "SYMPTOM"),
+        ("renal failure", "DISEASE"),
+    ]
+    assert "missing" not in iob(doc) and labels_annotated(doc) == LABELS
+    assert counts["gold DISEASE spans the teachers call SYMPTOM (the class covers it)"] == 1
