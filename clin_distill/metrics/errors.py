@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from ..docio import docs_by_id, labels_annotated
 from ..labels import LABELS
 from ..offsets import CharSpan
-from .spans import char_spans
+from .spans import char_spans, scored_spans
 
 OUTCOMES = ("correct", "boundary", "confusion", "missed", "spurious")
 
@@ -106,7 +106,8 @@ def error_breakdown(
             continue
         n_docs += 1
         scored = [label for label in labels if label in labels_annotated(gold_doc)]
-        counts.update(classify_spans(char_spans(pred[doc_id], scored), char_spans(gold_doc, scored)))
+        predicted = scored_spans(pred[doc_id], gold_doc, scored)
+        counts.update(classify_spans(predicted, char_spans(gold_doc, scored)))
     per_label = {}
     for label in labels:
         row = {outcome: counts[outcome, label] for outcome in OUTCOMES}
