@@ -1,7 +1,8 @@
 """The two API dialects: OpenAI-compatible chat completions and Gemini's generateContent.
 
 Each builds its request and reads its reply: the text, the tokens it was billed, and why an
-unusable reply failed (cut at the token limit, filtered, blocked, refused, empty).
+unusable reply failed (cut at the token limit, filtered, blocked, refused, empty). The shared
+prompt layer is :class:`~.rest.RESTModel`; a per-prompt grammar comes from :mod:`.grammar`.
 """
 
 from __future__ import annotations

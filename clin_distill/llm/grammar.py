@@ -7,6 +7,8 @@ define) with a ``mention`` rule that derives exactly the runs of 1 to ``max_toke
 tokens of the note that start and end on a word: every reply is grounded by construction. The
 note is the text between the last ``paragraph_marker`` and the following ``answer_marker`` of the
 rendered prompt.
+
+Calls nothing else of the package; the model (:mod:`.clients`) sends the grammar with each request.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ The loopback rule is defined here once (:func:`is_loopback_host`) and used for e
 for every connection the LLM client opens (:mod:`clin_distill.llm.http`) and for local servers.
 URLs are parsed with httpx, the parser of the client that sends the request, so the guard and
 the client always agree on the host.
+
+Calls nothing else of the package: the teacher checks its endpoint here once before anything is
+built, and the model's client (:mod:`.http`, :mod:`.transport`) checks every request and connection.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@
 - Deadline: :func:`deadline` bounds the whole request, from connecting to the last byte of the
   reply: every socket operation waits at most the time left, so a server that drips a byte a
   second is cut at the deadline.
+
+Calls: :mod:`.guard` (the endpoint, then every connection), httpx/httpcore.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from .guard import host_of, is_loopback, is_loopback_host, refusal, remote_allowed
+from .guard import check_endpoint, host_of, is_loopback, is_loopback_host, refusal, remote_allowed
 
 _local = threading.local()
 
@@ -126,10 +128,10 @@ def env_proxy(url: str) -> str | None:
 
 
 def guarded_client(base_url: str, allow_remote: bool, max_connections: int) -> httpx.Client:
-    """The client for one endpoint (see the module doc). Refuses a remote one without opt-in."""
+    """The client for one endpoint (see the module doc). Refuses an endpoint :func:`~.guard.check_endpoint`
+    refuses (a remote one without opt-in, credentials in the URL) before anything is built."""
+    check_endpoint(base_url, allow_remote)
     remote = not is_loopback(base_url)
-    if remote and not remote_allowed(allow_remote):
-        raise refusal(host_of(base_url))
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     transport = httpx.HTTPTransport(limits=limits, proxy=env_proxy(base_url) if remote else None)
     # httpx builds the httpcore pool; only its network backend is wrapped (httpx >= 0.23, httpcore 1.x)

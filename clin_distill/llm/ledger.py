@@ -1,4 +1,9 @@
-"""Token, request and cost ledger of one LLM model (thread safe)."""
+"""Token, request and cost ledger of one LLM model (thread safe).
+
+Its one job is counting: the model counts prompts (:mod:`.rest`), the transport counts tries and the
+tokens each reply reported (:mod:`.transport`). Calls nothing else of the package (its record is
+:class:`clin_distill.files.llm_usage.LedgerCounts`).
+"""
 
 from __future__ import annotations
 

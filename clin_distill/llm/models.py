@@ -1,8 +1,9 @@
-"""spacy-llm models for any OpenAI-compatible server and for Gemini's native REST API.
+"""The registered spacy-llm models: any OpenAI-compatible server, and Gemini's native REST API.
 
 ``clin_distill.OpenAICompatible.v1``/``v2`` and ``clin_distill.Gemini.v1`` are registered in
 spacy-llm's ``llm_models`` registry; the models themselves are in :mod:`.clients` and
-:mod:`.rest` (failure markers: :data:`FAILURE_PREFIX`, :func:`failure_reason`).
+:mod:`.rest` (failure markers: :data:`FAILURE_PREFIX`, :func:`failure_reason`). Its one job is the
+versioned factory signatures; each builds a :mod:`.clients` model.
 """
 
 from __future__ import annotations

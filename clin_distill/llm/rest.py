@@ -1,10 +1,16 @@
-"""The shared part of the LLM models: batching, caching, accounting and failure markers.
+"""The spacy-llm model interface shared by both API dialects: a batch of prompts in, one reply each out.
 
-A model sends a batch of prompts concurrently, retries transient errors, counts tokens and cost
-in a :class:`UsageLedger`, and answers from a :class:`PromptCache` when one is attached. A prompt
-that still fails yields a failure marker (``FAILURE_PREFIX + reason``) in place of a reply;
-:func:`failure_reason` recognises it, so the caller marks the doc failed instead of reading
-"no entities". API keys are read from the environment at call time.
+Its one job is the prompt layer: each prompt of a batch is answered on the model's thread pool (at
+most ``max_concurrency`` at once) from the reply cache when it holds the prompt, else through the
+:class:`~.transport.RetryingPoster` (which retries, and records every try in the ledger and journal),
+and a fresh reply is added to the cache. A prompt that still fails yields a failure marker
+(``FAILURE_PREFIX + reason``) in place of a reply, which :mod:`.replies` reads as a failed chunk,
+never as "no entities". API keys are read from the environment at call time.
+
+Calls: :mod:`.cache` (prompt key, lookup, store), :mod:`.transport` (the request), :mod:`.ledger`
+(prompt counts); the dialects (:mod:`.clients`) build requests and read replies.
+spacy-llm's REST models are not used: they send a batch's prompts one at a time, have no guard on the
+connections they open, and raise (or return "") where we need a failure marker.
 """
 
 from __future__ import annotations
@@ -12,10 +18,10 @@ from __future__ import annotations
 import json
 import os
 import typing
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .cache import PromptCache, prompt_key
-from .guard import check_endpoint, is_loopback
 from .journal import RequestJournal
 from .ledger import Usage, UsageLedger
 from .transport import Failed, ReplyError, RetryableReply, RetryingPoster
@@ -61,16 +67,13 @@ class RESTModel:
         context_length: int | None,
         allow_remote: bool,
     ):
-        check_endpoint(base_url, allow_remote)
         self.base_url = base_url.rstrip("/")
         self.name = name
         self.api_key_env = api_key_env
-        if api_key_env and not is_loopback(base_url) and not os.environ.get(api_key_env):
-            raise RuntimeError(f"environment variable {api_key_env} (the API key) is not set")
         self._context_length = context_length
         self.ledger = UsageLedger(input_price_per_1m, output_price_per_1m)
         self.cache: PromptCache | None = None
-        self._poster = RetryingPoster(
+        self._poster = RetryingPoster(  # refuses the endpoint (PHI guard) before anything else
             base_url=self.base_url,
             allow_remote=allow_remote,
             max_concurrency=max_concurrency,
@@ -80,6 +83,10 @@ class RESTModel:
             max_backoff=max_backoff,
             ledger=self.ledger,
         )
+        if api_key_env and self._poster.remote and not os.environ.get(api_key_env):
+            self._poster.close()
+            raise RuntimeError(f"environment variable {api_key_env} (the API key) is not set")
+        self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="clin-distill-llm")
 
     @property
     def context_length(self) -> int | None:
@@ -163,7 +170,7 @@ class RESTModel:
         """
         self.ledger.start()
         try:
-            futures = [[self._poster.submit(self._answer, p) for p in doc_prompts] for doc_prompts in prompts]
+            futures = [[self._pool.submit(self._answer, p) for p in doc_prompts] for doc_prompts in prompts]
             return [[f.result() for f in doc_futures] for doc_futures in futures]
         finally:
             self.ledger.stop()
@@ -177,6 +184,7 @@ class RESTModel:
     def close(self, finished: bool = True) -> None:
         """Stop the requests; ``finished``: this run's usage was saved (else the journal leaves the
         run open, and the next run reports what it paid for, like a killed run's)."""
+        self._pool.shutdown(wait=True)
         self._poster.close()
         if self.cache is not None:
             self.cache.close()

@@ -7,6 +7,9 @@ malformed) or that the model's parser calls retryable. Other 4xx, redirects (nev
 and replies over the size cap fail at once. Every token a reply reports is counted in the
 ledger and journal, also when the reply is then rejected. Failure reasons name status codes
 and error kinds only, never a request or reply body.
+
+Calls: :mod:`.http` (the guarded client, the deadline), :mod:`.ledger` and :mod:`.journal` (every
+try); :mod:`.guard` checks each request's URL. Concurrency is the model's (:mod:`.rest`).
 """
 
 from __future__ import annotations
@@ -18,13 +21,12 @@ import random
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-from .guard import check_endpoint, host_of
+from .guard import check_endpoint, host_of, is_loopback
 from .http import deadline, guarded_client
 from .journal import RequestJournal
 from .ledger import Usage, UsageLedger
@@ -35,7 +37,6 @@ RETRY_STATUSES = frozenset({408, 409, 425, 429})
 RETRY_AFTER_CAP_S = 300.0  # a server asking for longer is waited for this long, then tried again
 DEFAULT_MAX_REPLY_BYTES = 1 << 20
 ERROR_CODE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$")  # an API error code, never free text
-T = TypeVar("T")
 
 
 class ReplyError(Exception):
@@ -110,7 +111,8 @@ def error_code(body: bytes | None) -> str | None:
 
 
 class RetryingPoster:
-    """POSTs JSON payloads concurrently to one endpoint (a thread pool sharing one guarded client)."""
+    """POSTs JSON payloads to one endpoint with retries, through one guarded client (thread safe:
+    the model's threads share it, up to ``max_concurrency`` connections)."""
 
     def __init__(
         self,
@@ -125,8 +127,11 @@ class RetryingPoster:
         ledger: UsageLedger,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ):
+        self._client = guarded_client(base_url, allow_remote, max(max_concurrency, 1))
         if max_concurrency < 1 or max_tries < 1 or timeout <= 0 or max_reply_bytes < 1:
+            self._client.close()
             raise ValueError("max_concurrency, max_tries and max_reply_bytes must be >= 1 and timeout > 0")
+        self.remote = not is_loopback(base_url)
         self.allow_remote = allow_remote
         self.max_concurrency = max_concurrency
         self.timeout = timeout
@@ -136,17 +141,10 @@ class RetryingPoster:
         self.max_reply_bytes = max_reply_bytes
         self.ledger = ledger
         self.journal: RequestJournal | None = None
-        self._client = guarded_client(base_url, allow_remote, max_concurrency)
-        self._pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="clin-distill-llm")
 
     def close(self) -> None:
-        """Wait for the requests in flight, then close the client."""
-        self._pool.shutdown(wait=True)
+        """Close the client (the model has waited for its requests in flight)."""
         self._client.close()
-
-    def submit(self, fn: Callable[[Any], T], item: Any) -> Future[T]:
-        """Run ``fn(item)`` on the pool (at most ``max_concurrency`` at once)."""
-        return self._pool.submit(fn, item)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
