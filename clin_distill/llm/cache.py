@@ -1,10 +1,20 @@
-"""Append-only reply cache keyed by prompt hash (mode 0600), so a killed run resumes.
+"""A teacher's cache folder: the append-only reply cache keyed by prompt hash (mode 0600), so a killed
+run resumes, opened together with this run's request journal (:func:`open_cache`).
 
 Each answered prompt is appended as one JSON line (``{"key", "reply", "usage"}``) and
 flushed as soon as it arrives. Prompts themselves are never stored, only their hash;
 replies can quote the note, so the file is private. A torn last line (a run killed while
 writing) is skipped on load and counted. Processes sharing a cache folder (Ray actors on a
 shared mount) each append to their own file (``replies.<writer>.jsonl``) and read them all.
+
+:func:`open_cache` reads the folder's journals for killed runs (:func:`.journal.interrupted`) before
+this run's journal opens: the ledger reports what they were billed for and the requests they had in
+flight, which this run sends again (those may be paid twice; the ledger's ``interrupted`` block shows
+how many and what the new tries cost).
+
+Calls: :mod:`.journal` (killed runs, this run's journal). spacy-llm's ``BatchCache`` is not used: it
+stores whole docs per batch by doc hash in world-readable DocBins, without the model's settings in
+the key or the usage a reply was billed, and loses the batch in memory on ``kill -9``.
 """
 
 from __future__ import annotations
@@ -16,21 +26,13 @@ import threading
 from pathlib import Path
 
 from ..docio import PRIVATE_MODE
-from .ledger import Usage
+from .journal import RequestJournal, interrupted, torn_last_line
+from .ledger import Usage, UsageLedger
 
 
 def prompt_key(identity: str, prompt: str) -> str:
     """Hash of the model identity (name and generation settings) and the prompt."""
     return hashlib.sha256(f"{identity}\x00{prompt}".encode()).hexdigest()
-
-
-def torn_last_line(path: Path) -> bool:
-    """True if ``path`` ends inside a line (a process was killed while appending to it)."""
-    with path.open("rb") as fh:
-        if not fh.seek(0, os.SEEK_END):
-            return False
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) != b"\n"
 
 
 class PromptCache:
@@ -87,3 +89,18 @@ class PromptCache:
         """Close the file."""
         with self._lock:
             self._fh.close()
+
+
+def open_cache(folder: Path, ledger: UsageLedger, writer: str = "") -> tuple[PromptCache, RequestJournal]:
+    """The reply cache in ``folder`` and this run's journal there; killed runs reported in ``ledger``."""
+    found = interrupted(folder)
+    journal = RequestJournal(folder, writer)
+    journal.account(found.runs)
+    if found.runs:
+        ledger.note_interrupted(
+            runs=len(found.runs),
+            billed=found.billed,
+            in_flight=found.requests_in_flight,
+            keys=frozenset(found.in_flight),
+        )
+    return PromptCache(folder, writer), journal

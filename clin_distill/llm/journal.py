@@ -12,6 +12,8 @@ a folder (one per writer: a teach run, or each Ray actor) and sums up the killed
 has accounted for: what they were billed for (every reply's usage) and the requests they had in
 flight (sent, no reply recorded: probably billed, tokens unknown). :meth:`RequestJournal.account`
 records that this run reported them, so they are reported once.
+
+Calls nothing else of the package (:mod:`.ledger` for the ``Usage`` record).
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..docio import PRIVATE_MODE
-from .cache import torn_last_line
 from .ledger import Usage
 
 FILE_PREFIX = "journal"
+
+
+def torn_last_line(path: Path) -> bool:
+    """True if ``path`` ends inside a line (a process was killed while appending to it)."""
+    with path.open("rb") as fh:
+        if not fh.seek(0, os.SEEK_END):
+            return False
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) != b"\n"
 
 
 def journal_path(folder: Path, writer: str = "") -> Path:

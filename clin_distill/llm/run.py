@@ -1,9 +1,17 @@
-"""The teach-llm step: label a gold corpus with each configured LLM teacher.
+"""The teach-llm step: label a gold corpus with each configured LLM teacher and write what it gave.
+
+Its one job is the step's inputs and outputs. Before the first request every teacher config is read
+and checked (:func:`~.teacher.read_teacher`: the PHI guard first) and every gold split is read and its
+doc ids checked; then each teacher is built, and :func:`run_teacher` opens its cache folder, labels
+every split through :func:`~.labeling.label_docs` and writes the files.
 
 Per teacher it writes ``<out>/<name>/<dataset>/{split}.spacy`` (failed docs excluded),
 ``failures.json`` and ``grounding.json`` (per-doc drop counts), ``<metrics>/<name>.json`` (scores on
 gold dev/test) and ``<metrics>/<name>.usage.json`` (the ledger); see :func:`run_teacher`.
 ``<out>/llm_manifest.<dataset>.json`` lists what was done, also when no teacher is configured.
+
+Calls: :mod:`.teacher` (read, build, open the cache, close), :mod:`.labeling` (the docs), then the
+step files (DocBins, :mod:`clin_distill.files`) and the scorer.
 """
 
 from __future__ import annotations
@@ -23,10 +31,9 @@ from ..files.llm_usage import LLMUsage, ServerInfo
 from ..files.teacher_metrics import SplitRun, TeacherMetrics
 from ..metrics.evaluate import scores_by_corpus
 from ..splits import NOTES, POOL_SPLITS, SCORED_SPLITS
-from .guard import check_endpoint, host_of
+from .guard import host_of
 from .labeling import GROUNDING, label_docs
-from .resume import open_cache
-from .teacher import LLMTeacher, endpoint_of, load_teacher, teacher_config
+from .teacher import LLMTeacher, TeacherSpec, read_teacher
 
 SPLITS = POOL_SPLITS
 LOCAL = "local"  # the teacher whose endpoint and model name come from --local-base-url/--local-model
@@ -39,12 +46,6 @@ def teacher_paths(config_dir: Path, names: list[str]) -> dict[str, Path]:
     if missing:
         raise FileNotFoundError(f"no teacher config: {', '.join(missing)}")
     return paths
-
-
-def check_all_endpoints(paths: dict[str, Path], allow_remote: bool, urls: dict[str, str | None]) -> None:
-    """Refuse up front, before any teacher runs, if any endpoint is remote without opt-in."""
-    for name, path in paths.items():
-        check_endpoint(endpoint_of(teacher_config(path, urls[name])), allow_remote)
 
 
 def check_splits(splits: list[str]) -> None:
@@ -114,9 +115,11 @@ def run_teacher(
     out_dir: Path,
     metrics_dir: Path,
     dataset: str,
+    cache_dir: Path,
     local: LocalRun | None = None,
 ) -> dict:
-    """Label the gold splits (:func:`read_gold`) and write the teacher's files.
+    """Open the teacher's cache folder (``cache_dir/<teacher>``), label the gold splits
+    (:func:`read_gold`) and write the teacher's files.
 
     Writes ``<out_dir>/<teacher>/<dataset>/{split}.spacy`` (failed docs left out), ``failures.json``
     (:class:`~clin_distill.files.failures.Failures`) and ``grounding.json`` (per split, per doc id:
@@ -128,6 +131,7 @@ def run_teacher(
         The manifest entry: ``name``, ``splits`` (docs, labelled, failed per split), ``failed``,
         ``cost_usd`` (USD), ``grounding_dropped`` and ``output`` (the DocBin folder).
     """
+    teacher.open_cache(cache_dir)
     started = time.perf_counter()
     dest = out_dir / teacher.name / dataset
     failures: dict[str, list[str]] = {}
@@ -207,7 +211,8 @@ def run_teachers(
     """Run every named teacher (duplicates once, in order); always write the manifest. Returns it.
 
     ``base_url`` overrides every teacher's endpoint, ``local_base_url`` and ``local_model`` the
-    ``local`` one's. Endpoints, configs and the gold corpus are all checked before the first request.
+    ``local`` one's. Configs (endpoints first) and the gold corpus are all checked before the first
+    request, and every teacher is built before the first one runs.
     """
     if isinstance(teachers, str):
         raise TypeError(
@@ -219,20 +224,18 @@ def run_teachers(
     manifest: dict = {"dataset": dataset, "splits": splits, "configured": bool(names), "teachers": []}
     if not names:
         manifest["message"] = "no LLM teachers configured (vars.llm_teachers is empty)"
-    paths = teacher_paths(config_dir, names)
-    urls = {name: base_url or (local_base_url if name == LOCAL else None) for name in names}
-    check_all_endpoints(paths, allow_remote, urls)
+    specs: list[TeacherSpec] = []
+    for name, path in teacher_paths(config_dir, names).items():
+        url = base_url or (local_base_url if name == LOCAL else None)
+        model = local_model if name == LOCAL else None
+        specs.append(read_teacher(path, allow_remote=allow_remote, base_url=url, model_name=model))
     gold = read_gold(corpus_dir, splits, max_docs) if names else {}
     loaded: list[LLMTeacher] = []
     try:
-        for name, path in paths.items():
-            model = local_model if name == LOCAL else None
-            loaded.append(
-                load_teacher(path, allow_remote=allow_remote, base_url=urls[name], model_name=model)
-            )
+        for spec in specs:
+            loaded.append(spec.build())
         for teacher in loaded:
-            open_cache(teacher.model, cache_dir / teacher.name)
-            manifest["teachers"].append(run_teacher(teacher, gold, out_dir, metrics_dir, dataset))
+            manifest["teachers"].append(run_teacher(teacher, gold, out_dir, metrics_dir, dataset, cache_dir))
             teacher.close()
     finally:  # a teacher stopped by an error: its journal stays open, the next run reports its cost
         for teacher in loaded[len(manifest["teachers"]) :]:

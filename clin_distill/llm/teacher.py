@@ -1,4 +1,4 @@
-"""An LLM teacher: a spacy-llm NER task and one of our models, read from a teacher config.
+"""An LLM teacher from its config: everything the labelling path needs, set up before the first doc.
 
 A teacher config is a spaCy config whose ``[components.llm]`` block is a normal spacy-llm
 component (task ``spacy.NER.v3``, model ``clin_distill.*``), plus a ``[teacher]`` block for the
@@ -6,6 +6,17 @@ labelling path: chunking, batch size, the reply size cap, and ``prices``, the pr
 (``configs/prices.cfg``) whose ``[llm.<teacher name>]`` entry prices a paid teacher.
 ``[paths]`` (few-shot examples, a prompt template) and ``prices`` are resolved relative to the
 config file, never to the working folder.
+
+Two steps, in this order: :func:`read_teacher` reads and checks the config without building
+anything (the PHI guard refuses a remote endpoint without opt-in first, then the model name and
+the prices are checked), and :meth:`TeacherSpec.build` resolves spacy-llm's task and our model from
+it. :meth:`LLMTeacher.open_cache` then attaches the teacher's cache folder. :func:`load_teacher` is
+both steps at once.
+
+Calls: :mod:`.guard` (the endpoint, once), :mod:`clin_distill.files.prices`, spaCy's registry
+(spacy-llm's task; our model, :mod:`.models`), :mod:`.cache` (the cache folder).
+spacy-llm's ``llm`` component is not run: its parser and shard reducer turn a failed or unreadable
+reply into a doc without entities, where the labelling path (:mod:`.labeling`) marks the doc failed.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from spacy.util import load_config, registry
 
 from ..files.prices import load_prices
 from . import models  # noqa: F401 (registers our models without the entry points installed)
+from .cache import open_cache
 from .guard import check_endpoint
 from .rest import RESTModel
 from .transport import DEFAULT_MAX_REPLY_BYTES
@@ -53,6 +65,11 @@ class LLMTeacher:
         if self._tokenizer is None:
             self._tokenizer = spacy.blank(self.lang)
         return self._tokenizer.make_doc(text)
+
+    def open_cache(self, cache_dir: Path, writer: str = "") -> None:
+        """Answer from the reply cache in ``cache_dir/<name>`` and journal every try there; killed
+        earlier runs found in its journals are reported in this run's ledger."""
+        self.model.use_cache(*open_cache(cache_dir / self.name, self.model.ledger, writer))
 
     def close(self, finished: bool = True) -> None:
         """Release the model; ``finished`` False if its usage was not saved (see RESTModel.close)."""
@@ -111,6 +128,65 @@ def list_prices(path: Path, settings: dict[str, Any], model: dict[str, Any]) -> 
     return {"input_price_per_1m": entry.input_per_1m, "output_price_per_1m": entry.output_per_1m}
 
 
+@dataclass(frozen=True)
+class TeacherSpec:
+    """A teacher config read and checked, nothing built yet: its ``[teacher]`` settings, spacy-llm's
+    task block and the model block with its prices and the opt-in filled in."""
+
+    settings: dict[str, Any]
+    task: dict[str, Any]
+    model: dict[str, Any]
+    lang: str
+
+    @property
+    def name(self) -> str:
+        """The teacher's name (its outputs, metrics and cache folder are named after it)."""
+        return self.settings["name"]
+
+    def build(self) -> LLMTeacher:
+        """Resolve spacy-llm's task and our model (the model's client guards every connection)."""
+        resolved = registry.resolve({"task": self.task, "model": self.model})
+        model = resolved["model"]
+        model.limit_reply_bytes(int(self.settings["max_reply_bytes"]))
+        return LLMTeacher(
+            name=self.name,
+            task=resolved["task"],
+            model=model,
+            max_chunk_chars=int(self.settings["max_chunk_chars"]),
+            overlap_chars=int(self.settings["overlap_chars"]),
+            batch_size=int(self.settings["batch_size"]),
+            lang=self.lang,
+        )
+
+
+def read_teacher(
+    path: Path,
+    *,
+    allow_remote: bool,
+    base_url: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    model_name: str | None = None,
+) -> TeacherSpec:
+    """Read and check a teacher config, sending nothing: a non-loopback endpoint is refused without
+    opt-in (before anything else), then a missing model name and the prices are errors."""
+    config = teacher_config(path, base_url, overrides, model_name)
+    check_endpoint(endpoint_of(config), allow_remote)
+    section = config["components"]["llm"]
+    settings = teacher_settings(path, config)
+    if not section["model"].get("name"):
+        raise ValueError(
+            f"teacher {settings['name']!r} names no model: set the name your server serves "
+            "(the local teacher: --local-model, weasel: --vars.local_llm_model)"
+        )
+    prices = list_prices(path, settings, section["model"])
+    return TeacherSpec(
+        settings=settings,
+        task=section["task"],
+        model={**section["model"], **prices, "allow_remote": allow_remote},
+        lang=config.get("nlp", {}).get("lang", "en"),
+    )
+
+
 def load_teacher(
     path: Path,
     *,
@@ -119,28 +195,7 @@ def load_teacher(
     overrides: dict[str, Any] | None = None,
     model_name: str | None = None,
 ) -> LLMTeacher:
-    """Build the task and model; refuses a non-loopback endpoint (before any request) without opt-in."""
-    config = teacher_config(path, base_url, overrides, model_name)
-    section = config["components"]["llm"]
-    check_endpoint(endpoint_of(config), allow_remote)
-    settings = teacher_settings(path, config)
-    if not section["model"].get("name"):
-        raise ValueError(
-            f"teacher {settings['name']!r} names no model: set the name your server serves "
-            "(the local teacher: --local-model, weasel: --vars.local_llm_model)"
-        )
-    model_cfg = {**section["model"], **list_prices(path, settings, section["model"])}
-    resolved = registry.resolve(
-        {"task": section["task"], "model": {**model_cfg, "allow_remote": allow_remote}}
-    )
-    model = resolved["model"]
-    model.limit_reply_bytes(int(settings["max_reply_bytes"]))
-    return LLMTeacher(
-        name=settings["name"],
-        task=resolved["task"],
-        model=model,
-        max_chunk_chars=int(settings["max_chunk_chars"]),
-        overlap_chars=int(settings["overlap_chars"]),
-        batch_size=int(settings["batch_size"]),
-        lang=config.get("nlp", {}).get("lang", "en"),
-    )
+    """:func:`read_teacher` then :meth:`TeacherSpec.build`: refuses a non-loopback endpoint (before
+    any request) without opt-in."""
+    settings = {"base_url": base_url, "overrides": overrides, "model_name": model_name}
+    return read_teacher(path, allow_remote=allow_remote, **settings).build()

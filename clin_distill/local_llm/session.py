@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..files.llm_usage import ServerInfo
-from ..llm.resume import open_cache
 from ..llm.run import SPLITS, LocalRun, read_gold, run_teacher
 from ..llm.teacher import LLMTeacher, load_teacher
 from .server import free_port, llama_cpp_command, serving, smollm2_gguf
@@ -116,9 +115,8 @@ def teach_local(
             info,
         ):
             teacher = load_local_teacher(config, url, examples)
-            open_cache(teacher.model, cache_dir / teacher.name)
             local = LocalRun(info, examples.name if examples else None, max_docs)
-            entry = run_teacher(teacher, gold, out_dir, metrics_dir, dataset, local)
+            entry = run_teacher(teacher, gold, out_dir, metrics_dir, dataset, cache_dir, local)
     finally:
         if teacher is not None:  # after the server stopped: requests still in flight fail at once
             teacher.close(finished=entry is not None)
