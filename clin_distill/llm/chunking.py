@@ -1,10 +1,14 @@
-"""Split long notes into overlapping, sentence- and section-aligned chunks.
+"""Split a note into the chunks sent as prompts: overlapping, sentence- and section-aligned.
 
 Segments end at blank lines, line breaks (clinical notes are line structured: section
 headers, list items) and sentence ends. Chunks pack whole segments up to ``max_chars``;
 the next chunk repeats up to ``overlap_chars`` of trailing segments, so a mention cut by
 one boundary is whole in the neighbouring chunk. A segment longer than ``max_chars`` is
 cut at whitespace. Every boundary falls on a token boundary of spaCy's tokenizer.
+
+Calls nothing else of the package. spacy-llm's ``ShardMapper`` is not used: it halves a note by token
+count until the prompt fits the context, with no overlap (a mention cut by a boundary is lost) and no
+regard for lines or sentences, re-rendering the prompt and copying the doc at every try.
 """
 
 from __future__ import annotations

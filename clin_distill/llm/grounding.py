@@ -1,9 +1,16 @@
-"""Ground every mention of a reply (:mod:`.replies`) in the text it was asked about.
+"""Ground what a reply said (a :class:`~.replies.Reading`) in the chunk it was asked about.
+
+Its one job is finding mentions in the note: :func:`ground_chunk` gives a chunk's spans in note
+offsets with its drop counts, or fails the chunk when the reply was cut inside a mention.
 
 A mention is grounded when it occurs in the chunk as whole tokens (case-insensitive, like
 spacy-llm's default; whitespace runs may differ); every such occurrence is labelled. Dropped
 and counted, never guessed: ``unfound`` (not in the text, or only inside other words),
 ``unknown_label``, and ``ambiguous`` (one span given two labels).
+
+Calls nothing else of the package (it reads :mod:`.replies`' types and its rule for decoration,
+:func:`~.replies.clean_mention`). spacy-llm's ``find_substrings`` is not used: it also matches inside
+words, and its callers drop what it does not find without counting it.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
-from spacy.util import filter_spans
 
 from ..offsets import CharSpan
-from .replies import clean_mention
+from .chunking import Chunk
+from .replies import Reading, ReplyCutError, clean_mention
 
 
 @dataclass
@@ -92,21 +99,16 @@ def is_cut(doc: Doc, mention: str) -> bool:
     return True
 
 
-def merge_chunk_spans(doc: Doc, chunk_spans: list[CharSpan]) -> tuple[list, int]:
-    """De-duplicate spans from overlapping chunks (already in note offsets) and set them on a copy.
+def ground_chunk(chunk: Chunk, reading: Reading) -> Grounded:
+    """The reading's spans in note offsets, with its drop counts (``unknown_label`` included).
 
-    The same span with two labels (from two chunks) is ambiguous and dropped; of overlapping
-    different spans the longest wins (spaCy's ``filter_spans``). Returns (spans, n_ambiguous).
+    Raises:
+        ReplyCutError: the reply's open last mention runs on in the chunk (:func:`is_cut`).
     """
-    labels_at: dict[tuple[int, int], set[str]] = {}
-    for start, end, label in chunk_spans:
-        labels_at.setdefault((start, end), set()).add(label)
-    spans, ambiguous = [], 0
-    for (start, end), labels in sorted(labels_at.items()):
-        if len(labels) > 1:
-            ambiguous += 1
-            continue
-        span = doc.char_span(start, end, label=next(iter(labels)), alignment_mode="strict")
-        if span is not None:
-            spans.append(span)
-    return filter_spans(spans), ambiguous
+    if reading.open_mention is not None and is_cut(chunk.doc, reading.open_mention):
+        raise ReplyCutError("reply cut inside a mention (its last line has no line end)")
+    grounded = ground(chunk.doc, reading.mentions)
+    grounded.counts["unknown_label"] += reading.unknown
+    offset = chunk.start_char
+    grounded.spans = [(start + offset, end + offset, label) for start, end, label in grounded.spans]
+    return grounded

@@ -1,4 +1,9 @@
-"""Read an NER reply into (mention, label) pairs, whatever decoration the model added.
+"""Read one reply into what the model said: (mention, label) pairs, whatever decoration it added.
+
+Its one job is the reply text: :func:`read_reply` returns a :class:`Reading` (mentions as written,
+the count of unknown labels, the open last mention) or raises :class:`UnusableReply` with the reason
+(the model's failure marker, an empty reply, no line in the task's format, a cut v3 line). Finding
+the mentions in the note is :mod:`.grounding`'s job.
 
 Two line formats are read, each with or without list markers (``-``, ``*``, ``•``, ``1.``, ``2)``)
 and Markdown emphasis or quotes around any field:
@@ -19,12 +24,19 @@ last mention of an open ``LABEL:`` line is returned by :func:`open_mention`, and
 doc when that mention is, wherever it occurs in the note, a strict prefix of a longer phrase there
 (``DISEASE: hypertension, type 2`` over "type 2 diabetes"; :func:`~.grounding.is_cut`). A cut reply
 fails its doc (the rest of the answer is missing too), never a partial span.
+
+Calls nothing else of the package (:func:`.rest.failure_reason` reads the model's failure marker).
+spacy-llm's span parsers are not used: they skip what they cannot read, so a prose, empty or cut reply
+reads as "no entities", and they count no mention they drop.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from .rest import failure_reason
 
 NONE_LABEL = "==NONE=="
 MARKER = re.compile(r"^\s*(?:(?:[-*+•·‣–—]|\d{1,3}\s*[.)]|\(\d{1,3}\))\s+)*")
@@ -35,7 +47,11 @@ BRACKETS = {")": "(", "]": "[", "}": "{"}
 EMPTY_MENTIONS = frozenset({"", "none", "n/a", "na", "-", "—", NONE_LABEL.lower()})
 
 
-class ReplyFormatError(ValueError):
+class UnusableReply(ValueError):
+    """The reply cannot be read; the message is the reason (no text of the reply)."""
+
+
+class ReplyFormatError(UnusableReply):
     """The reply has text but no line in the task's format."""
 
 
@@ -153,3 +169,23 @@ def open_mention(reply: str, label_of: dict[str, str], normalize: Callable[[str]
     line = MARKER.sub("", reply.splitlines()[-1], count=1)
     by_label = _label_line(line, lambda label: normalize(label) in label_of)
     return strip_emphasis(by_label[1][-1]) if by_label and by_label[1] else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reply says: (mention, label) pairs as written (less emphasis), how many named an unknown
+    label, and the last mention of an open ``LABEL:`` line (:func:`open_mention`)."""
+
+    mentions: list[tuple[str, str]]
+    unknown: int
+    open_mention: str | None
+
+
+def read_reply(reply: str, label_of: dict[str, str], normalize: Callable[[str], str]) -> Reading:
+    """The :class:`Reading` of ``reply``; :class:`UnusableReply` for a failure marker, an empty reply,
+    a reply not in the task format or one cut inside a v3 line."""
+    reason = failure_reason(reply) or (None if reply.strip() else "empty reply")
+    if reason is not None:
+        raise UnusableReply(reason)
+    mentions, unknown = parse_reply(reply, label_of, normalize)
+    return Reading(mentions, unknown, open_mention(reply, label_of, normalize))
