@@ -1,66 +1,144 @@
-"""Facts defined once: the local teacher's model name (a project var), prices (the price table),
-the paper's ratios (the anchors resource), the loopback rule (guard.is_loopback_host)."""
+"""The shipped teacher configs, loaded by the real loader and run against a local server: which are
+refused without the opt-in, which environment variable holds each key, what each is priced at, and
+the local teacher's model name as the project's teach-llm command passes it."""
 
 from __future__ import annotations
 
-import re
+import shlex
 import sys
 
+import httpx
 import pytest
-import srsly
+import spacy
+from spacy.util import load_config
+from weasel.util import load_project_config
 
-from clin_distill.anchors import load_anchors
 from clin_distill.bench.costs import paper_ratios
+from clin_distill.docio import failure_of, set_doc_id
 from clin_distill.files.prices import load_prices
+from clin_distill.llm import ALLOW_REMOTE_ENV, RemoteEndpointRefused
 from clin_distill.llm.guard import is_loopback
-from clin_distill.llm.teacher import load_teacher
+from clin_distill.llm.labeling import label_docs
+from clin_distill.llm.teacher import load_teacher, read_teacher
 from clin_distill.local_llm.server import ServerError, serving
 from tests.faults.conftest import invoke
+from tests.helpers.llm_server import LLMTestServer
 
 from .conftest import NOTES, REPO, write_corpus, write_teacher_configs
 
 TEACHERS = REPO / "configs" / "teachers"
-PAID = ("gpt-4o", "o1-mini", "gemini-flash")
-PROJECT = srsly.read_yaml(REPO / "project.yml")
+NOTE = "Patient has hypertension and chest pain, takes metformin."
+# shipped LLM teacher -> (sends notes off the machine, the environment variable holding its key)
+SHIPPED = {
+    "gpt-4o": (True, "OPENAI_API_KEY"),
+    "o1-mini": (True, "OPENAI_API_KEY"),
+    "gemini-flash": (True, "GEMINI_API_KEY"),
+    "local": (False, None),
+    "local-llm": (False, None),
+}
+PAID = [name for name, (remote, _) in SHIPPED.items() if remote]
 
 
-def test_the_local_teacher_sends_the_model_name_it_is_given(tmp_path, server):
+@pytest.fixture(autouse=True)
+def _no_opt_in_no_keys(monkeypatch):
+    monkeypatch.delenv(ALLOW_REMOTE_ENV, raising=False)
+    for _, key in SHIPPED.values():
+        if key:
+            monkeypatch.delenv(key, raising=False)
+
+
+def test_every_shipped_llm_teacher_is_described_here():
+    llm = [p for p in TEACHERS.glob("*.cfg") if "llm" in load_config(p, interpolate=False)["components"]]
+    assert {p.stem for p in llm} == set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_shipped_teacher_is_refused_without_opt_in_exactly_when_its_endpoint_is_remote(name, monkeypatch):
+    sent = []
+    monkeypatch.setattr(httpx.Client, "send", lambda self, *a, **k: sent.append(a))
+    remote, key = SHIPPED[name]
+    if key:
+        monkeypatch.setenv(key, "sk-test-not-a-key")  # a key does not make a remote endpoint allowed
+    model_name = "test-model" if name == "local" else None  # local's model name: --local-model
+    path = TEACHERS / f"{name}.cfg"
+    if remote:
+        with pytest.raises(RemoteEndpointRefused, match="--allow-remote true"):
+            load_teacher(path, allow_remote=False, model_name=model_name)
+        load_teacher(path, allow_remote=True, model_name=model_name).close()
+    else:
+        load_teacher(path, allow_remote=False, model_name=model_name).close()
+    assert sent == []
+
+
+@pytest.mark.parametrize("name", PAID)
+def test_a_remote_teacher_needs_the_key_variable_it_names(name):
+    key = SHIPPED[name][1]
+    with pytest.raises(RuntimeError, match=f"environment variable {key} "):
+        load_teacher(TEACHERS / f"{name}.cfg", allow_remote=True)
+
+
+def label_note(name: str, server: LLMTestServer):
+    """One note through the shipped config ``name``, its endpoint moved to the local server."""
+    url = server.gemini_url if name == "gemini-flash" else server.url
+    teacher = load_teacher(TEACHERS / f"{name}.cfg", allow_remote=False, base_url=url)
+    try:
+        (doc,) = label_docs(teacher, [set_doc_id(spacy.blank("en")(NOTE), "d")])
+    finally:
+        teacher.close()
+    assert failure_of(doc) is None
+    assert [e.text for e in doc.ents] == ["hypertension", "chest pain", "metformin"]
+    return teacher
+
+
+@pytest.mark.parametrize("name", PAID)
+def test_the_key_is_read_from_its_variable_at_call_time(name, monkeypatch):
+    with LLMTestServer() as server:
+        label_note(name, server)
+        assert server.stats()["keyed"] == {}  # a local endpoint needs no key: none was sent
+        monkeypatch.setenv(SHIPPED[name][1], "sk-test-not-a-key")
+        label_note(name, server)
+        assert sum(server.stats()["keyed"].values()) == 1
+
+
+@pytest.mark.parametrize("name", PAID)
+def test_a_paid_teacher_is_billed_at_the_list_price_of_the_model_it_calls(name):
+    entry = load_prices(REPO / "configs" / "prices.cfg").llm[name]
+    with LLMTestServer() as server:
+        teacher = label_note(name, server)
+        stats = server.stats()
+    assert stats["models"] == {entry.model: 1}  # the model the server was asked for is the one priced
+    ledger = teacher.model.ledger.record()
+    tokens = stats["tokens"]
+    assert (ledger.prompt_tokens, ledger.completion_tokens) == (tokens["prompt"], tokens["completion"])
+    cost = (tokens["prompt"] * entry.input_per_1m + tokens["completion"] * entry.output_per_1m) / 1e6
+    assert ledger.cost_usd == pytest.approx(cost, abs=1e-6) and ledger.cost_usd > 0
+
+
+def test_the_paper_ratios_are_keyed_by_the_paid_teachers_names():
+    """The benchmark compares the student with each paid teacher by the teacher's name."""
+    ratios = paper_ratios()
+    names = {read_teacher(TEACHERS / f"{name}.cfg", allow_remote=True).name for name in PAID}
+    assert set(ratios.speedup_vs) == set(ratios.cost_ratio_vs) == names
+
+
+def test_the_projects_teach_llm_command_gives_the_local_teacher_its_model(tmp_path, server, monkeypatch):
+    """The command weasel runs for teach-llm (vars substituted by weasel itself), with the local teacher
+    on: the server is asked for the model vars.local_llm_model names. Without a name it is an error."""
     with pytest.raises(ValueError, match="names no model.*--vars.local_llm_model"):
         load_teacher(TEACHERS / "local.cfg", allow_remote=False, base_url=server.url)
-    corpus = write_corpus(tmp_path / "corpus", {"dev": NOTES["dev"]})
-    args = [TEACHERS, corpus, tmp_path / "labels", "--dataset", "toy", "--teachers", "local"]
-    args += ["--cache", tmp_path / "cache", "--metrics", tmp_path / "metrics", "--splits", "dev"]
-    args += ["--local-base-url", server.url, "--local-model", "llama3.1:8b"]
-    assert invoke("teach_llm", *args).exit_code == 0
-    assert server.stats()["models"] == {"llama3.1:8b": len(NOTES["dev"])}
-
-
-def test_the_project_passes_its_local_model_var_to_teach_llm():
-    assert PROJECT["vars"]["local_llm_model"] not in ("", "local")
-    (teach,) = [c for c in PROJECT["commands"] if c["name"] == "teach-llm"]
-    assert "--local-model '${vars.local_llm_model}'" in teach["script"][0]
-
-
-@pytest.mark.parametrize("path", sorted(TEACHERS.glob("*.cfg")), ids=lambda p: p.name)
-def test_teacher_configs_name_only_vars_that_exist(path):
-    named = set(re.findall(r"vars\.(\w+)", path.read_text()))
-    assert named <= set(PROJECT["vars"]), named - set(PROJECT["vars"])
-
-
-def test_prices_live_only_in_the_price_table(monkeypatch):
-    prices = load_prices(REPO / "configs" / "prices.cfg")
-    for path in TEACHERS.glob("*.cfg"):
-        assert "price_per_1m" not in path.read_text(), path.name
-    for name in PAID:
-        teacher = load_teacher(TEACHERS / f"{name}.cfg", allow_remote=False, base_url="http://127.0.0.1:9/v1")
-        ledger = teacher.model.ledger
-        entry = prices.llm[name]
-        assert (ledger.input_price_per_1m, ledger.output_price_per_1m) == (
-            entry.input_per_1m,
-            entry.output_per_1m,
-        )
-        assert teacher.model.name == entry.model
-        teacher.close()
+    overrides = {"vars.llm_teachers": "local", "vars.local_llm_url": server.url}
+    project = load_project_config(REPO, overrides=overrides)
+    (teach,) = [c for c in project["commands"] if c["name"] == "teach-llm"]
+    (line,) = teach["script"]
+    argv = shlex.split(line)
+    assert argv[:2] == ["python", "scripts/teach_llm.py"]
+    monkeypatch.chdir(tmp_path)  # the command's relative paths: the teachers and a pool corpus here
+    write_teacher_configs(tmp_path / "configs" / "teachers")
+    write_corpus(tmp_path / "corpus" / "pool", NOTES)
+    result = invoke("teach_llm", *argv[2:])
+    assert result.exit_code == 0, result.output
+    n_notes = sum(len(texts) for texts in NOTES.values())
+    assert server.stats()["models"] == {project["vars"]["local_llm_model"]: n_notes}
 
 
 def test_a_price_table_for_another_model_or_prices_given_twice_are_errors(tmp_path):
@@ -76,15 +154,6 @@ def test_a_price_table_for_another_model_or_prices_given_twice_are_errors(tmp_pa
     twice.write_text(text.replace("temperature = null\n", "temperature = null\ninput_price_per_1m = 1.0\n"))
     with pytest.raises(ValueError, match="prices come from \\[teacher\\] prices"):
         load_teacher(twice, allow_remote=False, base_url="http://127.0.0.1:9/v1")
-
-
-def test_the_papers_ratios_come_from_the_anchors_resource():
-    rows = {row["versus"]: (row["faster"], row["cheaper"]) for row in load_anchors()["speed_cost"]}
-    assert rows == {"GPT-4o": (12, 85), "o1-mini": (4, 101), "Gemini Flash": (8, 2)}  # arXiv 2501.00031
-    ratios = paper_ratios()
-    assert ratios.speedup_vs == {"gpt-4o": 12.0, "o1-mini": 4.0, "gemini-flash": 8.0}
-    assert ratios.cost_ratio_vs == {"gpt-4o": 85.0, "o1-mini": 101.0, "gemini-flash": 2.0}
-    assert set(ratios.speedup_vs) == set(PAID)  # keyed by our teacher names
 
 
 @pytest.mark.parametrize(
