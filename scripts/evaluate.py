@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import srsly
 import typer
 from wasabi import msg
 
@@ -43,6 +44,12 @@ def main(
     predictions: Annotated[
         list[str] | None, typer.Option(help="NAME=FOLDER of <split>.spacy + failures.json, repeatable")
     ] = None,
+    abbreviation_guard: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="Guard table (build-open-vocab) run after each model's NER"
+        ),
+    ] = None,
     specialists: Annotated[
         list[str] | None,
         typer.Option(help="NAME=FOLDER holding specialists.json: each doc by its corpus's specialist"),
@@ -64,7 +71,8 @@ def main(
         fail("--teachers needs --teachers-dir")
     try:
         models = parse_named(model or [])
-        systems = [predict_with_model(name, target, gold) for name, target in models.items()]
+        guard = srsly.read_json(abbreviation_guard) if abbreviation_guard is not None else None
+        systems = [predict_with_model(name, target, gold, guard=guard) for name, target in models.items()]
         for teacher in teacher_names:
             metrics = out_dir / "teachers" / f"{teacher}.json"  # written by the teach steps
             systems.append(read_teacher(teachers_dir, teacher, corpus, split, metrics))
@@ -72,7 +80,7 @@ def main(
             systems.append(read_predictions(name, Path(folder), split, "combination"))
         for name, folder in parse_named(specialists or []).items():
             found = Specialists.read(Path(folder) / "specialists.json")
-            systems.append(predict_with_specialists(name, found, gold))
+            systems.append(predict_with_specialists(name, found, gold, guard))
     except (PredictionError, FileFormatError, KeyError) as err:
         fail(str(err).strip("'\""))
     if not systems:

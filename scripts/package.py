@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import srsly
 import typer
 from wasabi import msg
 
@@ -37,13 +38,20 @@ def main(
     system: Annotated[
         System, typer.Option(help="The packaged student (its metrics folder)")
     ] = System.distilled,
+    abbreviation_guard: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Guard table (build-open-vocab)")
+    ] = None,
+    sentences: Annotated[
+        Path | None, typer.Option(dir_okay=False, help="Write the note-sentence table's scores here")
+    ] = None,
 ) -> None:
     """Package a trained student as en_<name>: add ConText assertion after NER (and the int8 switch, off),
     write meta.json (labels, backbone, corpora, teacher combination, scores, speed, licences) and build the
     sdist and wheel into <packages_dir>/en_<name>-<version>/dist."""
     try:
         inputs = MetaInputs(metrics, benchmark, combine, pool, anchored, system.value)
-        root = build_package(model_dir, packages_dir, name, version, inputs)
+        guard = srsly.read_json(abbreviation_guard) if abbreviation_guard is not None else None
+        root = build_package(model_dir, packages_dir, name, version, inputs, guard, sentences)
     except (ValueError, RuntimeError) as err:
         fail(str(err))
     msg.good(f"Built {root.name}: {built_wheel(root).name} and its sdist in {root / 'dist'}")

@@ -21,6 +21,8 @@ from ..docio import corpus_of, failure_of, get_doc_id, read_docbin, set_doc_id
 from ..files.failures import Failures
 from ..files.specialists import Specialists
 from ..files.teacher_metrics import TeacherMetrics
+from ..runtime.abbreviation_guard import FACTORY as GUARD_FACTORY
+from ..runtime.abbreviation_guard import add_abbreviation_guard
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec
 from .evaluate import evaluate_docs
 from .spans import char_spans
@@ -67,10 +69,18 @@ def not_loadable(name: str, target: str) -> str:
     )
 
 
-def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_size: int = 32) -> Predictions:
+def predict_with_model(
+    name: str,
+    target: str,
+    gold_docs: Sequence[Doc],
+    batch_size: int = 32,
+    guard: dict[str, str | None] | None = None,
+) -> Predictions:
     """Run the pipeline at ``target`` (a folder or an installed package name) over the gold texts.
 
-    Returns docs with the gold doc ids, in gold order.
+    With ``guard`` (abbreviation → label table), the abbreviation guard the package ships runs after
+    the NER unless the pipeline has one (:mod:`clin_distill.runtime.abbreviation_guard`), so a student
+    is scored as it is shipped. Returns docs with the gold doc ids, in gold order.
 
     Raises:
         PredictionError: ``target`` cannot be loaded (for a package name: how to install its wheel).
@@ -79,6 +89,8 @@ def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_s
         nlp = spacy.load(target)
     except OSError as err:
         raise PredictionError(not_loadable(name, target)) from err
+    if guard is not None and GUARD_FACTORY not in {nlp.get_pipe_meta(n).factory for n in nlp.pipe_names}:
+        add_abbreviation_guard(nlp, guard)
     # Long notes are scored whole: the transformer reads them in strided windows.
     nlp.max_length = max([nlp.max_length, *(len(doc.text) + 1 for doc in gold_docs)])
     texts = (doc.text for doc in gold_docs)
@@ -92,7 +104,9 @@ def predict_with_model(name: str, target: str, gold_docs: Sequence[Doc], batch_s
     return Predictions(name, "model", str(target), docs)
 
 
-def predict_with_specialists(name: str, specialists: Specialists, gold_docs: Sequence[Doc]) -> Predictions:
+def predict_with_specialists(
+    name: str, specialists: Specialists, gold_docs: Sequence[Doc], guard: dict[str, str | None] | None = None
+) -> Predictions:
     """Each gold doc predicted by the specialist of its corpus (:mod:`clin_distill.student.specialists`).
 
     Docs of a corpus without a specialist get no prediction (they are reported as missing, never
@@ -105,7 +119,7 @@ def predict_with_specialists(name: str, specialists: Specialists, gold_docs: Seq
     for corpus, docs in by_corpus.items():
         spec = specialists.specialists.get(corpus)
         if spec is not None:
-            for doc in predict_with_model(f"{name}/{corpus}", spec.model, docs).docs:
+            for doc in predict_with_model(f"{name}/{corpus}", spec.model, docs, guard=guard).docs:
                 predicted[get_doc_id(doc)] = doc
     docs = [predicted[i] for i in (get_doc_id(d) for d in gold_docs) if i in predicted]
     sources = ", ".join(f"{c}={s.model}" for c, s in specialists.specialists.items())

@@ -14,6 +14,7 @@ from .distances import distances_section
 from .examples import is_public, render_example, select_examples
 from .local_llm import local_llm_section
 from .model import Image, Note, RawHtml, Report, Section, Table
+from .note_sentences import note_sentences_section
 from .plots import corpus_label_chart, f1_bar_chart
 from .sources import load_results, load_spans
 from .speed import speed_section
@@ -218,6 +219,9 @@ def build_report(
     report.sections.append(labels_section(subsets.parent / "choice.json"))
     report.sections.append(subsets_section(subsets, list(results[0]["labels"])))
     report.sections.append(speed_section(benchmark_json or metrics_dir / "benchmark.json", anchors))
+    sentences = note_sentences_section(metrics_dir)
+    if sentences is not None:
+        report.sections.append(sentences)
     local = local_llm_section(results, metrics_dir, corpus, gold or examples)
     if local is not None:
         report.sections.append(local)

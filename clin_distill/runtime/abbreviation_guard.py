@@ -27,6 +27,7 @@ except ImportError:  # `spacy package` imports each --code file on its own, outs
     from clin_distill.runtime.registration import register_factory
 
 FACTORY = "clin_distill_abbreviation_guard"
+NAME = "abbreviation_guard"
 TABLE_FILE = "abbreviations.json"
 DROPPED = "abbreviations_dropped"
 
@@ -84,6 +85,6 @@ register_factory(FACTORY, make_abbreviation_guard, assigns=["doc.ents"])
 
 def add_abbreviation_guard(nlp: Language, labels: dict[str, str | None], after: str = "ner") -> Language:
     """Add the guard right after ``after`` with its table."""
-    guard = nlp.add_pipe(FACTORY, name="abbreviation_guard", after=after)
+    guard = nlp.add_pipe(FACTORY, name=NAME, after=after)
     guard.initialize(labels=labels)
     return nlp

@@ -21,6 +21,9 @@ import spacy
 import srsly
 from spacy.cli.package import package as spacy_package
 
+from ..metrics.note_sentences import score_sentences
+from ..runtime.abbreviation_guard import NAME as GUARD_NAME
+from ..runtime.abbreviation_guard import add_abbreviation_guard
 from ..runtime.assertion import add_assertion
 from ..runtime.int8 import FACTORY as INT8_FACTORY
 from .model_meta import MetaInputs, build_meta
@@ -39,12 +42,17 @@ def runtime_code_paths() -> list[Path]:
     )
 
 
-def stage_model(model_dir: Path, staging: Path) -> Path:
-    """Load the student, add int8 (off) after the transformer and assertion after NER, save to staging."""
+def stage_model(model_dir: Path, staging: Path, guard: dict[str, str | None] | None = None) -> Path:
+    """Load the student, add int8 (off) after the transformer, the abbreviation guard (with a ``guard``
+    table) and assertion after NER, and save to staging."""
     nlp = spacy.load(model_dir)
     if TRANSFORMER in nlp.pipe_names:
         nlp.add_pipe(INT8_FACTORY, name=INT8_NAME, after=TRANSFORMER, config={"enabled": False})
-    add_assertion(nlp, after="ner")
+    after = "ner"
+    if guard is not None:
+        add_abbreviation_guard(nlp, guard, after="ner")
+        after = GUARD_NAME
+    add_assertion(nlp, after=after)
     nlp.to_disk(staging)
     return staging
 
@@ -68,13 +76,23 @@ def own_requirements(requirements: list[str]) -> list[str]:
 
 
 def build_package(
-    model_dir: Path, packages_dir: Path, name: str, version: str, inputs: MetaInputs | None = None
+    model_dir: Path,
+    packages_dir: Path,
+    name: str,
+    version: str,
+    inputs: MetaInputs | None = None,
+    guard: dict[str, str | None] | None = None,
+    sentences: Path | None = None,
 ) -> Path:
     """Build ``packages_dir/en_<name>-<version>/`` with ``dist/`` holding the sdist and the wheel
-    (``inputs``: the step files the meta is written from)."""
+    (``inputs``: the step files the meta is written from; ``guard``: the abbreviation guard's table).
+    With ``sentences``, the staged pipeline's scores on the note-sentence table are written there
+    (:mod:`clin_distill.metrics.note_sentences`)."""
     packages_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="clin_distill_package_") as tmp:
-        staging = stage_model(model_dir, Path(tmp) / "model")
+        staging = stage_model(model_dir, Path(tmp) / "model", guard)
+        if sentences is not None:
+            score_sentences(spacy.load(staging), f"en_{name} {version}").write(sentences)
         meta = build_meta(srsly.read_json(staging / "meta.json"), name, version, inputs or MetaInputs())
         srsly.write_json(staging / "meta.json", meta)
         package_root = packages_dir / f"{meta['lang']}_{name}-{version}"

@@ -76,3 +76,16 @@ def test_note_sentence_table_scores_exact_text_and_label():
     assert not by_text["MS: alert and oriented x3."].correct
     assert by_text["Presented to ED with HTN."].correct
     assert result.tp == sum(r["text"].count("HTN") for r in rows) + 1  # every HTN, and "Hx of MS"
+
+
+def test_the_report_shows_the_note_sentence_table(tmp_path: Path):
+    from clin_distill.report.note_sentences import note_sentences_section
+
+    assert note_sentences_section(tmp_path) is None  # before packaging: no section
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "DISEASE", "pattern": "HTN"}])
+    score_sentences(nlp, "ruler").write(tmp_path / "note_sentences.json")
+    section = note_sentences_section(tmp_path)
+    table, note = section.blocks
+    assert len(table.rows) == len(load_sentences()) and "ruler, table v1" in note.text
+    assert ["Presented to ED with HTN.", "HTN (DISEASE)", "HTN (DISEASE)", "✓"] in table.rows

@@ -23,6 +23,7 @@ import srsly
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_json
 from clin_distill.files.anchored import AnchoredCorpus
 from clin_distill.files.combine import LabelChoice
+from clin_distill.files.note_sentences import NoteSentences
 from clin_distill.labels import LABELS
 from clin_distill.metrics.evaluate import evaluate_docs
 from clin_distill.student.packaging import built_wheel
@@ -31,6 +32,7 @@ from tests.student.conftest import TrainedStudent, invoke, run_script
 
 pytestmark = pytest.mark.slow
 NAME = "en_clin_distilled"
+PIPELINE = ["transformer", "int8", "ner", "abbreviation_guard", "assertion_sentencizer", "context"]
 
 CHECK_IN_VENV = r"""
 import importlib.util, json, sys
@@ -114,11 +116,14 @@ def package(trained_student: TrainedStudent, tmp_path_factory: pytest.TempPathFa
     }
     combine_choice(per_label, ["open_vocab", "quickumls"]).write(metrics / "combine" / "choice.json")
     pool().write(root / "pool.json")
+    guard = root / "guard.json"
+    srsly.write_json(guard, {"PCP": None, "HTN": "DISEASE"})
     result = run_script(
         "scripts/package.py", trained_student.best, root / "packages", "--name", "clin_distilled",
         "--version", "0.1.0", "--metrics", metrics, "--benchmark", metrics / "benchmark.json",
         "--combine", metrics / "combine" / "subsets.json", "--pool", root / "pool.json",
         "--anchored", metrics / "anchored.json", "--system", "anchored",
+        "--abbreviation-guard", guard, "--sentences", metrics / "note_sentences.json",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return root / "packages" / f"{NAME}-0.1.0"
@@ -128,7 +133,7 @@ def test_meta_describes_the_model(package: Path, trained_student: TrainedStudent
     meta = srsly.read_json(package / "meta.json")
     assert meta["name"] == "clin_distilled" and meta["version"] == "0.1.0"
     assert sorted(meta["labels"]["ner"]) == sorted(LABELS)
-    assert meta["pipeline"] == ["transformer", "int8", "ner", "assertion_sentencizer", "context"]
+    assert meta["pipeline"] == PIPELINE
     requirements = meta["requirements"]
     assert "torch==2.13.0" in requirements and "medspacy==1.3.1" in requirements
     assert any(r.startswith("spacy-transformers") for r in requirements)
@@ -160,6 +165,8 @@ def test_meta_describes_the_model(package: Path, trained_student: TrainedStudent
         "source": str(package.parent.parent / "metrics" / "benchmark.json"),
     }
     assert len(json.dumps(record["speed"])) < 400
+    sentences = NoteSentences.read(package.parent.parent / "metrics" / "note_sentences.json")
+    assert len(sentences.sentences) >= 30 and sentences.model == "en_clin_distilled 0.1.0"
     # what the packaged (gold-anchored) model learned from, in the meta and on the model card
     origin = record["learned_from"]
     assert origin["system"] == "anchored" and origin["human_labels"]
@@ -209,7 +216,7 @@ def test_installed_package_in_fresh_venv(
         hidden.rename(trained_student.backbone)
     assert check.returncode == 0, check.stderr[-3000:]
     report = json.loads(check.stdout.strip().splitlines()[-1])
-    assert report["pipe_names"] == ["transformer", "int8", "ner", "assertion_sentencizer", "context"]
+    assert report["pipe_names"] == PIPELINE
     assert report["has_attrs"]
     assert not report["clin_distill_importable"]
     found = {(text, label): flags for text, label, flags in report["ents"]}
