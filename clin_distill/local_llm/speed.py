@@ -3,6 +3,8 @@
 The teacher is timed without its reply cache (every note is really generated); the server's
 start-up and the student's load are reported apart from the per-note times. A missing
 student is reported as such, never replaced by a number.
+
+Calls: :func:`clin_distill.llm.labeling.label_docs` (the teacher, uncached), spaCy (the student).
 """
 
 from __future__ import annotations
