@@ -23,9 +23,14 @@ def main(
     teachers_dir: Annotated[Path, typer.Option(help="Where the assembled teacher is saved")] = Path(
         "training/teachers"
     ),
+    patterns: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Patterns, not the config's")
+    ] = None,
 ) -> None:
     """Label a gold corpus with an ontology teacher pipeline and score it on dev/test."""
     overrides = quickumls_overrides(config, quickumls_path, quickumls_threshold)
+    if patterns is not None:
+        overrides["paths.patterns"] = str(patterns)
     nlp = assemble_teacher(config, overrides)
     (teachers_dir / name).parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(teachers_dir / name)

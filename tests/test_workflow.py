@@ -144,12 +144,12 @@ def test_all_workflow_end_to_end(project):
     assert skipped(second) == set(workflow), second[-3000:]
     assert not executed(second, set(commands))
 
-    # Editing one teacher config reruns only that teacher (its labels are unchanged, so
-    # nothing downstream reruns).
+    # Editing one teacher config reruns only the steps that read it: that teacher, and the candidates
+    # step's fuzzy source (their outputs are unchanged, so nothing downstream reruns).
     cfg = root / "configs" / "teachers" / "quickumls.cfg"
     cfg.write_text(cfg.read_text() + "\n# edited by the smoke test\n")
     third = weasel_run(root, overrides, env)
-    assert executed(third, set(commands)) == {"teach-quickumls"}, third[-3000:]
+    assert executed(third, set(commands)) == {"teach-quickumls", "candidates"}, third[-3000:]
 
     # Editing a library module reruns exactly the steps that run it: combine, and the report, which
     # imports the subset search (their outputs are unchanged, so nothing downstream reruns).

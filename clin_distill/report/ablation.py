@@ -21,7 +21,10 @@ ROWS: dict[str, str] = {
     "disputed": "the default, with disputed tokens (dropped proposals, split votes) as missing values",
     "schedule": "the default, at learn rate vars.ablate_learn_rate (the earlier schedule)",
     "steps": "the default, trained for vars.ablate_max_steps steps",
-    "self": "the default + self-training (packaged when vars.final_student is self)",
+    "nomesh": "the default, teachers without the MeSH vocabulary (ablate-mesh)",
+    "unknown": "the default, unknown phrases (vars.ablate_unknown) as missing values (ablate-unknown)",
+    "self": "the default + self-training, vars.self_rounds rounds",
+    "rounds": "the default + self-training, up to vars.ablate_self_rounds rounds (ablate-rounds)",
     "anchored": "gold spans where a corpus annotates a label, the teachers' elsewhere (uses human labels)",
 }
 REFERENCE = "human"
