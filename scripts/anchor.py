@@ -9,9 +9,9 @@ from wasabi import msg
 
 from clin_distill.cli import fail
 from clin_distill.docio import get_doc_id, read_docbin, write_docbin
-from clin_distill.files.anchored import AnchoredCorpus
-from clin_distill.files.pool import Pool
-from clin_distill.splits import NOTES
+from clin_distill.split_names import NOTES
+from clin_distill.stepfiles.anchored import AnchoredCorpus
+from clin_distill.stepfiles.pool import Pool
 from clin_distill.student.anchored import AnchoringError, anchor
 
 

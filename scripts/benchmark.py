@@ -14,8 +14,8 @@ from clin_distill.bench.run import run_benchmark
 from clin_distill.bench.tables import markdown_report, runs_table, summary_lines, systems_table, windows_table
 from clin_distill.cli import Switch, comma_list, fail
 from clin_distill.docio import atomic_path
-from clin_distill.files.benchmark import Settings
-from clin_distill.files.prices import load_prices
+from clin_distill.stepfiles.benchmark import Settings
+from clin_distill.stepfiles.prices import load_prices
 
 app = typer.Typer(add_completion=False)
 

@@ -10,8 +10,8 @@ from wasabi import msg
 
 from clin_distill.cli import choices, comma_list, fail
 from clin_distill.corpora.bc5cdr import READERS
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.public import DATASETS, check_datasets, convert_dataset
+from clin_distill.corpora.reading import CorpusError
 
 BC5CDRFormat = choices("BC5CDRFormat", READERS)
 

@@ -7,8 +7,8 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.medalign import convert_medalign
+from clin_distill.corpora.reading import CorpusError
 
 
 def main(

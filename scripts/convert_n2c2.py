@@ -7,8 +7,8 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.n2c2 import DEV_FRACTION, convert_n2c2
+from clin_distill.corpora.reading import CorpusError
 
 
 def main(

@@ -7,8 +7,8 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import fail
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.notes import notes_to_docs
+from clin_distill.corpora.reading import CorpusError
 from clin_distill.docio import write_docbin
 from clin_distill.runtime.tokenizer import clinical_blank
 

@@ -12,8 +12,6 @@ from wasabi import msg
 
 from clin_distill.cli import comma_list, fail
 from clin_distill.docio import read_docbin, write_json
-from clin_distill.files.base import FileFormatError
-from clin_distill.files.specialists import Specialists
 from clin_distill.labels import LABELS
 from clin_distill.markdown import markdown_table
 from clin_distill.metrics.bootstrap import N_RESAMPLES, SEED, BootstrapSpec
@@ -29,6 +27,8 @@ from clin_distill.metrics.systems import (
     spans_by_doc,
     system_metrics,
 )
+from clin_distill.stepfiles.base import FileFormatError
+from clin_distill.stepfiles.specialists import Specialists
 
 app = typer.Typer(add_completion=False)
 

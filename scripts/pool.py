@@ -8,9 +8,9 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import comma_list, fail
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool, pool_table
 from clin_distill.corpora.public import check_datasets
+from clin_distill.corpora.reading import CorpusError
 from clin_distill.runtime.tokenizer import clinical_blank
 
 

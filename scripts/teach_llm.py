@@ -13,10 +13,10 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import Switch, comma_list, fail
-from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.guard import RemoteEndpointRefused
 from clin_distill.llm.run import SPLITS, run_teachers
 from clin_distill.llm.transport import AuthError
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)

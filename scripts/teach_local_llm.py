@@ -16,12 +16,12 @@ import typer
 from wasabi import msg
 
 from clin_distill.cli import comma_list, fail
-from clin_distill.files.llm_usage import LLMUsage
-from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.run import SPLITS
 from clin_distill.local_llm import options
 from clin_distill.local_llm.server import ServerError
 from clin_distill.local_llm.session import teach_local
+from clin_distill.stepfiles.llm_usage import LLMUsage
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from clin_distill.teachers.run import score_table
 
 app = typer.Typer(add_completion=False)

@@ -5,7 +5,7 @@ Modules: ``machine`` (CPU and its FLOP peak), ``flops`` (encoder FLOPs per wordp
 latency, peak RSS), ``student`` (the pipeline's encoder, tokenizer and windows), ``costs``
 (teachers' speed and cost from their metrics and ledgers), ``run`` (the whole benchmark),
 ``summary`` (headline numbers and goals) and ``tables`` (output). The result is written as
-:class:`clin_distill.files.benchmark.Benchmark`.
+:class:`clin_distill.stepfiles.benchmark.Benchmark`.
 """
 
 from .flops import EncoderShape

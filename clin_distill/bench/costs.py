@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..anchors import load_anchors
-from ..files.benchmark import PaperRatios, TeacherCost
-from ..files.llm_usage import LLMUsage
-from ..files.prices import LLMPrice, Prices
-from ..files.teacher_metrics import TeacherMetrics
+from ..stepfiles.benchmark import PaperRatios, TeacherCost
+from ..stepfiles.llm_usage import LLMUsage
+from ..stepfiles.prices import LLMPrice, Prices
+from ..stepfiles.teacher_metrics import TeacherMetrics
 
 USAGE_SUFFIX = ".usage.json"
 

@@ -21,7 +21,7 @@ import os
 import platform
 from pathlib import Path
 
-from ..files.benchmark import Machine
+from ..stepfiles.benchmark import Machine
 
 SIMD_FLAGS = ("sse2", "avx", "fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
 

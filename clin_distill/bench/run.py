@@ -23,7 +23,9 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import get_doc_id, read_docbin, set_doc_id
-from ..files.benchmark import (
+from ..metrics import score_docs
+from ..runtime.int8 import ENV_OVERRIDE, quantize_pipeline
+from ..stepfiles.benchmark import (
     Benchmark,
     EncoderSize,
     Machine,
@@ -37,10 +39,8 @@ from ..files.benchmark import (
     WindowRow,
     WindowSweep,
 )
-from ..files.prices import Prices
-from ..files.scores import Scores
-from ..metrics import score_docs
-from ..runtime.int8 import ENV_OVERRIDE, quantize_pipeline
+from ..stepfiles.prices import Prices
+from ..stepfiles.scores import Scores
 from .batching import budget_batches, fixed_batches
 from .costs import llm_costs, ontology_costs, paper_ratios
 from .flops import EncoderShape
@@ -274,13 +274,13 @@ def run_benchmark(
     (``metrics/teachers``) gives the teachers' speed and LLM ledgers; ``prices`` their cost.
 
     Returns:
-        The :class:`~clin_distill.files.benchmark.Benchmark` (not written): times in seconds (latency
+        The :class:`~clin_distill.stepfiles.benchmark.Benchmark` (not written): times in seconds (latency
         in ms), speed in notes/s, encoder work in GFLOP, memory in MiB, cost in USD per 1,000 notes,
         F1 as fractions and F1 losses in points; its summary says which ``settings.goals`` were met.
 
     Raises:
         ValueError: no notes in ``test_path``, a pipeline without a transformer to quantize, or a
-            teacher file of the wrong schema (:class:`~clin_distill.files.base.FileFormatError`).
+            teacher file of the wrong schema (:class:`~clin_distill.stepfiles.base.FileFormatError`).
     """
     gold = read_docbin(test_path)[:max_docs]
     if not gold:

@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 from spacy.language import Language
 
-from ..files.benchmark import WindowSetting
 from ..runtime.windows import make_wordpiece_windows
+from ..stepfiles.benchmark import WindowSetting
 from .flops import EncoderShape
 
 

@@ -1,10 +1,10 @@
 """The benchmark's headline numbers from its runs: best runs, int8 speed-ups, F1 loss, FLOP
-efficiency, the goals met (:class:`~clin_distill.files.benchmark.Goals`), and the side-by-side table
+efficiency, the goals met (:class:`~clin_distill.stepfiles.benchmark.Goals`), and the side-by-side table
 of the student and the teachers (speed in notes/s, cost in USD per 1,000 notes)."""
 
 from __future__ import annotations
 
-from ..files.benchmark import (
+from ..stepfiles.benchmark import (
     Goals,
     GoalsMet,
     Machine,
@@ -15,7 +15,7 @@ from ..files.benchmark import (
     SystemRow,
     TeacherCost,
 )
-from ..files.prices import Prices
+from ..stepfiles.prices import Prices
 from .costs import cpu_usd_per_1k
 
 PRECISIONS = ("fp32", "int8")

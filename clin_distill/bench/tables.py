@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..files.benchmark import Benchmark
 from ..markdown import markdown_table
+from ..stepfiles.benchmark import Benchmark
 
 
 def _num(value: float | None, fmt: str = ".2f", suffix: str = "") -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..files.benchmark import Run
+from ..stepfiles.benchmark import Run
 from .flops import EncoderShape
 
 

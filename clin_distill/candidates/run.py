@@ -3,7 +3,7 @@
 Reads the pool's ``train.spacy`` and ``notes.spacy`` and writes ``<out>/{train,notes}.spacy``: a
 tokens-only copy of each doc (its id kept) with the candidates in ``doc.spans["candidates"]``,
 each labelled by its source (:data:`SOURCES`). Counts per source and split go to the summary
-(:class:`~clin_distill.files.candidates.Candidates`); no text is written anywhere else.
+(:class:`~clin_distill.stepfiles.candidates.Candidates`); no text is written anywhere else.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from tqdm import tqdm
 
 from ..docio import read_docbin, tokens_copy, write_docbin
-from ..files.candidates import Candidates, SourceCounts
+from ..stepfiles.candidates import Candidates, SourceCounts
 from . import CHUNKS, FUZZY, HEADS, SOURCES, SPANS_KEY, SPLITS
 from .phrases import Run, head_words, headed_phrases, load_parser, noun_phrases, parsed
 

@@ -1,5 +1,5 @@
 """What the combine step records beside the distilled corpus: each label's choice, what the training
-corpus holds (``choice.json``, :class:`~clin_distill.files.combine.CombineChoice`), and the strategies
+corpus holds (``choice.json``, :class:`~clin_distill.stepfiles.combine.CombineChoice`), and the strategies
 compared on dev (``subsets.md``)."""
 
 from __future__ import annotations
@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from ..files.combine import (
+from ..labels import LABELS
+from ..markdown import markdown_table
+from ..stepfiles.combine import (
     DevF1,
     Excluded,
     LabelChoice,
@@ -17,8 +19,6 @@ from ..files.combine import (
     UncertainMissing,
     UnknownMissing,
 )
-from ..labels import LABELS
-from ..markdown import markdown_table
 from .apply import Combined
 
 

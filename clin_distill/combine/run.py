@@ -24,7 +24,10 @@ from pathlib import Path
 from spacy.vocab import Vocab
 
 from ..docio import atomic_path, get_doc_id, read_docbin, write_docbin
-from ..files.combine import (
+from ..labels import LABELS
+from ..offsets import token_runs
+from ..split_names import NOTES, SCORED_SPLITS
+from ..stepfiles.combine import (
     CombineChoice,
     DevSummary,
     DisagreementsSummary,
@@ -33,10 +36,7 @@ from ..files.combine import (
     SubsetRow,
     SubsetSearch,
 )
-from ..files.failures import Failures
-from ..labels import LABELS
-from ..offsets import token_runs
-from ..splits import NOTES, SCORED_SPLITS
+from ..stepfiles.failures import Failures
 from .apply import ON_FAILURE, Part, combine, plan_labels, plan_teachers, to_docs
 from .choice import comparison_markdown, label_choices, train_summary
 from .dawid_skene import DawidSkene
@@ -136,8 +136,8 @@ def run_combine(
             (:mod:`.unknown`; empty: none); ``candidates_dir`` holds them (the candidates step).
 
     Writes ``out_dir/{train,dev,test}.spacy`` and ``failures.json``; ``metrics_dir/subsets.json``
-    (:class:`~clin_distill.files.combine.SubsetSearch`), ``choice.json``
-    (:class:`~clin_distill.files.combine.CombineChoice`), ``subsets.md`` and ``disagreements.jsonl``
+    (:class:`~clin_distill.stepfiles.combine.SubsetSearch`), ``choice.json``
+    (:class:`~clin_distill.stepfiles.combine.CombineChoice`), ``subsets.md`` and ``disagreements.jsonl``
     (mode 0600: it holds note text).
 
     Raises:

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 from tqdm import tqdm
 
-from ..files.combine import SubsetRow
 from ..markdown import markdown_table
 from ..metrics.spans import score_docs
+from ..stepfiles.combine import SubsetRow
 from .apply import Part, combine, to_docs
 from .strategies import KOfN, Strategy, Union
 from .teachers import DocVotes

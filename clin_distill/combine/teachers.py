@@ -1,7 +1,7 @@
 """Read teacher outputs and pair them by doc id.
 
 A teacher's outputs live at ``<teachers_dir>/<teacher>/<dataset>/{train,dev,test}.spacy`` plus
-``failures.json`` (:class:`~clin_distill.files.failures.Failures`). A doc is *failed* for a teacher
+``failures.json`` (:class:`~clin_distill.stepfiles.failures.Failures`). A doc is *failed* for a teacher
 if it is listed there or marked with :func:`clin_distill.docio.mark_failed`; it is *missing* if the
 teacher neither labelled nor listed it. Both count as "did not label", never as "no entities".
 """
@@ -17,10 +17,10 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..docio import failure_of, get_doc_id, read_docbin
-from ..files.failures import Failures
 from ..labels import LABELS
 from ..offsets import TokenSpan
-from ..splits import NOTES
+from ..split_names import NOTES
+from ..stepfiles.failures import Failures
 
 FAILED = "failed"
 MISSING = "missing"

@@ -23,9 +23,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .bioc_xml import read_bioc
-from .files import CorpusError
 from .pubtator import read_pubtator
 from .raw import RawDoc
+from .reading import CorpusError
 
 FOLDER = "CDR.Corpus.v010516"
 STEMS = {"train": "CDR_TrainingSet", "dev": "CDR_DevelopmentSet", "test": "CDR_TestSet"}

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .files import CorpusError, check_doc_id, escaped, read_utf8, where
 from .raw import RawDoc, RawSpan, check_span, join_fragments, normalize_space
+from .reading import CorpusError, check_doc_id, escaped, read_utf8, where
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 

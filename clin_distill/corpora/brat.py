@@ -25,8 +25,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .files import CorpusError, check_doc_id, escaped, read_utf8, read_utf8_bom, where
 from .raw import RawDoc, RawSpan, check_span, join_fragments, normalize_space
+from .reading import CorpusError, check_doc_id, escaped, read_utf8, read_utf8_bom, where
 
 # First characters of brat standoff lines: text-bound, event, relation, attribute (A, legacy M),
 # normalization, equivalence (*) and note (#)

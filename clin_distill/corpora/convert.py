@@ -4,7 +4,7 @@ Readers (one module per source format) only parse files into :class:`~.raw.RawDo
 character offsets (checked, see :mod:`.raw`); labels are mapped by a :class:`~.label_map.LabelMap`.
 Everything else happens here:
 
-* **Files** are strict UTF-8 (:mod:`.files`); doc ids are checked by :func:`.files.check_doc_id`.
+* **Files** are strict UTF-8 (:mod:`.reading`); doc ids are checked by :func:`.files.check_doc_id`.
 * **Alignment**: a span whose offsets do not fall on token boundaries (the clinical tokenizer,
   :func:`clin_distill.runtime.tokenizer.clinical_blank`) is widened to the covering tokens
   (``alignment_mode="expand"``) and counted per label as ``misaligned``.
@@ -39,10 +39,10 @@ from tqdm import tqdm
 
 from ..docio import atomic_path, set_doc_id, set_provenance, write_docbin, write_json
 from ..labels import LABELS
-from ..splits import SPLITS
-from .files import CorpusError, replace_controls, where
+from ..split_names import SPLITS
 from .label_map import LabelMap
 from .raw import RawDoc
+from .reading import CorpusError, replace_controls, where
 from .stats import CorpusStats, SplitStats
 
 READ_ORDER: tuple[str, ...] = tuple(reversed(SPLITS))  # evaluation splits first (duplicate-id rule)

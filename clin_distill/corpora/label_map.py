@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..labels import LABELS
-from .files import CorpusError, where
+from .reading import CorpusError, where
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from ..runtime.tokenizer import clinical_blank
 from .convert import convert_splits
-from .files import CorpusError, check_doc_id, csv_rows, escaped, read_utf8, where
 from .label_map import LabelMap
 from .notes import iter_note_records, json_records
 from .raw import RawDoc, RawSpan, check_span
+from .reading import CorpusError, check_doc_id, csv_rows, escaped, read_utf8, where
 from .stats import CorpusStats
 
 FIELDS = ("note_id", "start", "end", "label")

@@ -19,7 +19,7 @@ note's text (NUL and the other C0/C1 codes but tab and line breaks; U+200B and t
 replaced by a space and counted in a notice. Symbolic links in a folder are skipped and counted,
 wherever they point: a note is read only from a regular file inside the folder (a link could bring in
 another patient's files). Ids are checked by
-:func:`clin_distill.corpora.files.check_doc_id` (null, empty, other types and control
+:func:`clin_distill.corpora.reading.check_doc_id` (null, empty, other types and control
 characters are errors). Errors (invalid UTF-8 or JSON, missing fields, bad ids) name the
 file and line, never the text.
 """
@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..docio import set_doc_id
-from .files import (
+from .reading import (
     CorpusError,
     check_doc_id,
     csv_rows,

@@ -28,13 +28,13 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..docio import CORPUS, get_doc_id, labels_annotated, read_docbin, write_docbin
-from ..files.pool import NotesRead, Pool
 from ..labels import LABELS
 from ..markdown import markdown_table
 from ..runtime.scoring import ANNOTATED_LABELS
-from ..splits import NOTES, SPLITS
-from .files import CorpusError
+from ..split_names import NOTES, SPLITS
+from ..stepfiles.pool import NotesRead, Pool
 from .notes import has_notes, notes_to_docs
+from .reading import CorpusError
 
 NOTES_CORPUS = "notes"
 
@@ -119,7 +119,7 @@ def build_pool(
     """Pool the gold corpora ``corpus/gold/<dataset>`` of ``datasets`` and the ``notes`` (a folder or file).
 
     Writes ``out_dir/{train,dev,test,notes}.spacy`` (mode 0600), ``pool.json``
-    (:class:`~clin_distill.files.pool.Pool`: docs per corpus and split, labels annotated, notes read,
+    (:class:`~clin_distill.stepfiles.pool.Pool`: docs per corpus and split, labels annotated, notes read,
     kept and skipped) and ``pool.md``; returns the ``Pool``.
 
     Raises:

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..runtime.tokenizer import clinical_blank
 from .convert import convert_splits
-from .files import CorpusError
 from .label_map import LabelMap
+from .reading import CorpusError
 from .stats import CorpusStats
 
 DATASETS: tuple[str, ...] = ("ncbi_disease", "bc5cdr", "maccrobat")

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from .files import CorpusError, check_doc_id, read_utf8, where
 from .raw import RawDoc, RawSpan, check_span
+from .reading import CorpusError, check_doc_id, read_utf8, where
 
 
 def _finish(

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .files import CorpusError, where
+from .reading import CorpusError, where
 
 _WS = re.compile(r"\s+")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from .files import CorpusError
+from .reading import CorpusError
 
 
 def carve_dev(ids: Iterable[str], seed: int, fraction: float) -> dict[str, list[str]]:

@@ -2,7 +2,7 @@
 
 Its one job is counting: the model counts prompts (:mod:`.rest`), the transport counts tries and the
 tokens each reply reported (:mod:`.transport`). Calls nothing else of the package (its record is
-:class:`clin_distill.files.llm_usage.LedgerCounts`).
+:class:`clin_distill.stepfiles.llm_usage.LedgerCounts`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 
-from ..files.llm_usage import Interrupted, LedgerCounts, PricedUsage, PricesPer1M
+from ..stepfiles.llm_usage import Interrupted, LedgerCounts, PricedUsage, PricesPer1M
 
 
 @dataclass

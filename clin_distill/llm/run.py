@@ -11,7 +11,7 @@ gold dev/test) and ``<metrics>/<name>.usage.json`` (the ledger); see :func:`run_
 ``<out>/llm_manifest.<dataset>.json`` lists what was done, also when no teacher is configured.
 
 Calls: :mod:`.teacher` (read, build, open the cache, close), :mod:`.labeling` (the docs), then the
-step files (DocBins, :mod:`clin_distill.files`) and the scorer.
+step files (DocBins, :mod:`clin_distill.stepfiles`) and the scorer.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import DOC_ID, failure_of, get_doc_id, read_docbin, write_docbin, write_json
-from ..files.failures import Failures
-from ..files.llm_usage import LLMUsage, ServerInfo
-from ..files.teacher_metrics import SplitRun, TeacherMetrics
 from ..metrics.evaluate import scores_by_corpus
-from ..splits import NOTES, POOL_SPLITS, SCORED_SPLITS
+from ..split_names import NOTES, POOL_SPLITS, SCORED_SPLITS
+from ..stepfiles.failures import Failures
+from ..stepfiles.llm_usage import LLMUsage, ServerInfo
+from ..stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 from .guard import host_of
 from .labeling import GROUNDING, label_docs
 from .teacher import LLMTeacher, TeacherSpec, read_teacher
@@ -122,10 +122,10 @@ def run_teacher(
     (:func:`read_gold`) and write the teacher's files.
 
     Writes ``<out_dir>/<teacher>/<dataset>/{split}.spacy`` (failed docs left out), ``failures.json``
-    (:class:`~clin_distill.files.failures.Failures`) and ``grounding.json`` (per split, per doc id:
+    (:class:`~clin_distill.stepfiles.failures.Failures`) and ``grounding.json`` (per split, per doc id:
     mentions dropped as unfound, ambiguous or of an unknown label), ``<metrics_dir>/<teacher>.json``
-    (:class:`~clin_distill.files.teacher_metrics.TeacherMetrics`) and ``<teacher>.usage.json``
-    (:class:`~clin_distill.files.llm_usage.LLMUsage`: tokens, USD, seconds).
+    (:class:`~clin_distill.stepfiles.teacher_metrics.TeacherMetrics`) and ``<teacher>.usage.json``
+    (:class:`~clin_distill.stepfiles.llm_usage.LLMUsage`: tokens, USD, seconds).
 
     Returns:
         The manifest entry: ``name``, ``splits`` (docs, labelled, failed per split), ``failed``,

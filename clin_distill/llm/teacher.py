@@ -13,7 +13,7 @@ the prices are checked), and :meth:`TeacherSpec.build` resolves spacy-llm's task
 it. :meth:`LLMTeacher.open_cache` then attaches the teacher's cache folder. :func:`load_teacher` is
 both steps at once.
 
-Calls: :mod:`.guard` (the endpoint, once), :mod:`clin_distill.files.prices`, spaCy's registry
+Calls: :mod:`.guard` (the endpoint, once), :mod:`clin_distill.stepfiles.prices`, spaCy's registry
 (spacy-llm's task; our model, :mod:`.models`), :mod:`.cache` (the cache folder).
 spacy-llm's ``llm`` component is not run: its parser and shard reducer turn a failed or unreadable
 reply into a doc without entities, where the labelling path (:mod:`.labeling`) marks the doc failed.
@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import load_config, registry
 
-from ..files.prices import load_prices
+from ..stepfiles.prices import load_prices
 from . import models  # noqa: F401 (registers our models without the entry points installed)
 from .cache import open_cache
 from .guard import check_endpoint

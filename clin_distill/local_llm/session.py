@@ -20,9 +20,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..files.llm_usage import ServerInfo
 from ..llm.run import SPLITS, LocalRun, read_gold, run_teacher
 from ..llm.teacher import LLMTeacher, load_teacher
+from ..stepfiles.llm_usage import ServerInfo
 from .server import free_port, llama_cpp_command, serving, smollm2_gguf
 
 SERVER_ENV = "CLIN_DISTILL_LOCAL_LLM_SERVER"

@@ -18,10 +18,10 @@ import spacy
 from spacy.tokens import Doc
 
 from ..docio import failure_of
-from ..files.llm_usage import ServerInfo
-from ..files.local_llm_speed import LocalLLMSpeed, Rates, SpeedMachine, StudentSpeed, TeacherSpeed
 from ..llm.labeling import label_docs
 from ..llm.teacher import LLMTeacher
+from ..stepfiles.llm_usage import ServerInfo
+from ..stepfiles.local_llm_speed import LocalLLMSpeed, Rates, SpeedMachine, StudentSpeed, TeacherSpeed
 
 
 def _rates(n: int, wall: float) -> Rates:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..files.scores import Scores
+from ..stepfiles.scores import Scores
 
 MODES = ("strict", "lenient")
 PRF_COLUMNS = ["strict P", "strict R", "strict F", "lenient P", "lenient R", "lenient F"]

@@ -13,7 +13,7 @@ from importlib import resources
 import srsly
 from spacy.language import Language
 
-from ..files.note_sentences import NoteSentences, SentenceResult
+from ..stepfiles.note_sentences import NoteSentences, SentenceResult
 
 VERSION = "v1"
 

@@ -18,11 +18,11 @@ from spacy.tokens import Doc
 from tqdm import tqdm
 
 from ..docio import corpus_of, failure_of, get_doc_id, read_docbin, set_doc_id
-from ..files.failures import Failures
-from ..files.specialists import Specialists
-from ..files.teacher_metrics import TeacherMetrics
 from ..runtime.abbreviation_guard import FACTORY as GUARD_FACTORY
 from ..runtime.abbreviation_guard import add_abbreviation_guard
+from ..stepfiles.failures import Failures
+from ..stepfiles.specialists import Specialists
+from ..stepfiles.teacher_metrics import TeacherMetrics
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec
 from .evaluate import evaluate_docs
 from .spans import char_spans
@@ -131,7 +131,7 @@ def read_teacher(
 ) -> Predictions:
     """A teacher's labels of ``split`` from ``<teachers_dir>/<teacher>/<corpus>/`` (see
     :func:`read_predictions`). ``metrics`` is the teacher's ``metrics/teachers/<t>.json``
-    (:class:`~clin_distill.files.teacher_metrics.TeacherMetrics`); when it exists, it says whether
+    (:class:`~clin_distill.stepfiles.teacher_metrics.TeacherMetrics`); when it exists, it says whether
     the teacher is a small local model standing in for an LLM.
 
     Raises:

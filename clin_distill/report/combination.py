@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..combine.subsets import TABLE_HEADER, table_rows
-from ..files.combine import CombineChoice, SubsetSearch
 from ..labels import LABELS
+from ..stepfiles.combine import CombineChoice, SubsetSearch
 from .model import Note, Section, Table
 
 LABELS_TITLE = "Labels the distilled student was trained on"

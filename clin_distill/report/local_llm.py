@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ..combine.subsets import choose_best
 from ..docio import get_doc_id, read_docbin
-from ..files.combine import SubsetSearch
-from ..files.llm_usage import LLMUsage
-from ..files.local_llm_speed import LocalLLMSpeed
 from ..metrics.spans import char_spans, lenient_counts, strict_counts, summarise
+from ..stepfiles.combine import SubsetSearch
+from ..stepfiles.llm_usage import LLMUsage
+from ..stepfiles.local_llm_speed import LocalLLMSpeed
 from .model import Note, Section, Table
 from .sources import load_spans
 

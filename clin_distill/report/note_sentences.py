@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..files.note_sentences import NoteSentences
+from ..stepfiles.note_sentences import NoteSentences
 from .model import Note, Section, Table
 
 FILE = "note_sentences.json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..bench.tables import runs_table, summary_lines, systems_table, windows_table
-from ..files.benchmark import Benchmark
+from ..stepfiles.benchmark import Benchmark
 from .model import Note, Section, Table
 
 TITLE = "Speed and cost (benchmark)"

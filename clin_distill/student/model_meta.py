@@ -14,12 +14,12 @@ from typing import Any
 
 import srsly
 
-from ..files.anchored import AnchoredCorpus
-from ..files.benchmark import Benchmark
-from ..files.combine import CombineChoice
-from ..files.pool import Pool
 from ..labels import LABELS
 from ..runtime.assertion import ASSERTION_ATTRIBUTES
+from ..stepfiles.anchored import AnchoredCorpus
+from ..stepfiles.benchmark import Benchmark
+from ..stepfiles.combine import CombineChoice
+from ..stepfiles.pool import Pool
 from .provenance import learned_from
 
 # Pinned to what trained the model: the serialized transformer and tokenizer are read back by these

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..files.anchored import AnchoredCorpus
-from ..files.combine import CombineChoice
-from ..files.pool import Pool
 from ..labels import LABELS
+from ..stepfiles.anchored import AnchoredCorpus
+from ..stepfiles.combine import CombineChoice
+from ..stepfiles.pool import Pool
 
 SYSTEMS = ("distilled", "self", "anchored")
 

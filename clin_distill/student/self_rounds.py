@@ -19,7 +19,7 @@ import spacy
 import srsly
 
 from ..docio import read_docbin, write_docbin
-from ..files.self_training import RoundRecord, RuleSettings, SelfTraining
+from ..stepfiles.self_training import RoundRecord, RuleSettings, SelfTraining
 from .self_training import SelfTrainingRule, self_label
 from .training import train_student
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..docio import get_doc_id, labels_annotated, read_docbin
-from ..files.specialists import Specialist, Specialists
+from ..stepfiles.specialists import Specialist, Specialists
 from .training import train_student
 
 

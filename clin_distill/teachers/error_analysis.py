@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from ..docio import docs_by_id
-from ..files.scores import Scores
 from ..metrics import score_docs, scored_labels
 from ..metrics.compare import PRF_COLUMNS, prf_cells
 from ..metrics.errors import pair_spans
 from ..metrics.spans import char_spans
 from ..offsets import CharSpan
-from ..splits import TUNING_SPLITS
+from ..split_names import TUNING_SPLITS
+from ..stepfiles.scores import Scores
 
 
 @dataclass

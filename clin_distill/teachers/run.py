@@ -20,13 +20,13 @@ from tqdm import tqdm
 from wasabi import msg
 
 from ..docio import failure_of, get_doc_id, read_docbin, tokens_copy, write_docbin
-from ..files.failures import Failures
-from ..files.scores import CorpusScores
-from ..files.teacher_metrics import SplitRun, TeacherMetrics
 from ..labels import LABELS
 from ..metrics import scores_by_corpus
 from ..metrics.compare import PRF_COLUMNS, prf_cells
-from ..splits import POOL_SPLITS, SCORED_SPLITS
+from ..split_names import POOL_SPLITS, SCORED_SPLITS
+from ..stepfiles.failures import Failures
+from ..stepfiles.scores import CorpusScores
+from ..stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 
 
 @dataclass
@@ -112,11 +112,11 @@ def teach_corpus(
     """Label every split present in ``corpus_dir``; write the labels, ``failures.json`` and the metrics.
 
     Writes ``out_dir/<split>.spacy`` (failed docs left out) and ``out_dir/failures.json``
-    (:class:`~clin_distill.files.failures.Failures`), and ``metrics_path`` when given. Dev and test are
+    (:class:`~clin_distill.stepfiles.failures.Failures`), and ``metrics_path`` when given. Dev and test are
     scored per source corpus, each on the labels it annotates.
 
     Returns:
-        The :class:`~clin_distill.files.teacher_metrics.TeacherMetrics` (seconds are wall time).
+        The :class:`~clin_distill.stepfiles.teacher_metrics.TeacherMetrics` (seconds are wall time).
 
     Raises:
         FileNotFoundError: ``corpus_dir`` holds none of ``splits``.

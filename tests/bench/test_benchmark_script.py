@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from clin_distill.files.benchmark import Benchmark
+from clin_distill.stepfiles.benchmark import Benchmark
 from tests.bench.test_costs import _teachers_dir
 
 REPO = Path(__file__).resolve().parents[2]

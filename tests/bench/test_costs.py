@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from clin_distill.bench.costs import cpu_usd_per_1k, llm_costs, ontology_costs
-from clin_distill.files.prices import load_prices
-from clin_distill.files.teacher_metrics import SplitRun
+from clin_distill.stepfiles.prices import load_prices
+from clin_distill.stepfiles.teacher_metrics import SplitRun
 from tests.helpers.files import llm_usage, priced, teacher_metrics
 
 REPO = Path(__file__).resolve().parents[2]

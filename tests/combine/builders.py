@@ -9,8 +9,8 @@ from spacy.tokens import Doc, Span
 
 from clin_distill.combine.teachers import DocVotes
 from clin_distill.docio import set_doc_id, set_provenance, write_docbin
-from clin_distill.files.failures import Failures
 from clin_distill.offsets import TokenSpan
+from clin_distill.stepfiles.failures import Failures
 
 NLP = spacy.blank("en")
 TEXT = "Patient with chest pain and diabetes took metformin for fever today ."

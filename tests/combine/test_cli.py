@@ -14,8 +14,8 @@ from spacy.vocab import Vocab
 from typer.testing import CliRunner
 
 from clin_distill.docio import read_docbin
-from clin_distill.files.combine import CombineChoice, DevF1, Excluded, LabelChoice, SubsetSearch
-from clin_distill.files.failures import Failures
+from clin_distill.stepfiles.combine import CombineChoice, DevF1, Excluded, LabelChoice, SubsetSearch
+from clin_distill.stepfiles.failures import Failures
 
 from .builders import doc_with, write_teacher
 

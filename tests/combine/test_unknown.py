@@ -11,7 +11,7 @@ from spacy.tokens import Span
 from clin_distill.combine.teachers import StaleTeacherError
 from clin_distill.combine.unknown import check_sources, load_candidates, unknown_tokens
 from clin_distill.docio import read_docbin, write_docbin
-from clin_distill.files.combine import CombineChoice
+from clin_distill.stepfiles.combine import CombineChoice
 
 from .builders import doc_with, votes
 from .test_cli import project, run_cli  # noqa: F401 - the fixture

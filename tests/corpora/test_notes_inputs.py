@@ -12,10 +12,10 @@ import pytest
 from clin_distill.corpora import CorpusError, read_notes
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import read_brat_pair
-from clin_distill.corpora.files import check_doc_id, escaped, where
 from clin_distill.corpora.medalign import read_annotations
 from clin_distill.corpora.notes import NotesReport, iter_note_records, notes_to_docs
 from clin_distill.corpora.pubtator import read_pubtator
+from clin_distill.corpora.reading import check_doc_id, escaped, where
 from clin_distill.docio import get_doc_id, read_docbin
 from clin_distill.runtime.tokenizer import clinical_blank
 

@@ -10,8 +10,8 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from clin_distill.corpora.files import CorpusError
 from clin_distill.corpora.pool import build_pool
+from clin_distill.corpora.reading import CorpusError
 from clin_distill.docio import (
     corpus_of,
     get_doc_id,
@@ -21,7 +21,7 @@ from clin_distill.docio import (
     set_provenance,
     write_docbin,
 )
-from clin_distill.files.pool import Pool
+from clin_distill.stepfiles.pool import Pool
 
 NLP = spacy.blank("en")
 

@@ -12,9 +12,9 @@ import pytest
 from clin_distill.corpora import bc5cdr, maccrobat, ncbi_disease
 from clin_distill.corpora.bioc_xml import read_bioc
 from clin_distill.corpora.brat import brat_ids
-from clin_distill.corpora.files import replace_controls
 from clin_distill.corpora.label_map import LabelMap
 from clin_distill.corpora.pubtator import read_pubtator
+from clin_distill.corpora.reading import replace_controls
 from clin_distill.docio import get_doc_id, read_docbin
 from clin_distill.labels import LABELS
 

@@ -18,9 +18,9 @@ import srsly
 from spacy.tokens import DocBin
 
 from clin_distill.docio import read_docbin, set_doc_id, write_docbin
-from clin_distill.files.failures import Failures
-from clin_distill.files.llm_usage import LLMUsage
-from clin_distill.files.teacher_metrics import TeacherMetrics
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.llm_usage import LLMUsage
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from tests.helpers.llm_server import LLMTestServer
 from tests.llm.conftest import write_corpus, write_teacher_configs
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from clin_distill.files.base import FileFormatError, FileModel
-from clin_distill.files.combine import LabelChoice
-from clin_distill.files.failures import Failures
-from clin_distill.files.llm_usage import Interrupted, LLMUsage, ServerInfo
-from clin_distill.files.scores import CorpusScores
-from clin_distill.files.self_training import RoundRecord, RuleSettings, SelfTraining
-from clin_distill.files.teacher_metrics import SplitRun, TeacherMetrics
+from clin_distill.stepfiles.base import FileFormatError, FileModel
+from clin_distill.stepfiles.combine import LabelChoice
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.llm_usage import Interrupted, LLMUsage, ServerInfo
+from clin_distill.stepfiles.scores import CorpusScores
+from clin_distill.stepfiles.self_training import RoundRecord, RuleSettings, SelfTraining
+from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 from tests.helpers.files import (
     benchmark,
     combine_choice,

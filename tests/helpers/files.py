@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clin_distill.files import benchmark as bench_files
-from clin_distill.files import combine as combine_files
-from clin_distill.files.llm_usage import LLMUsage, PricedUsage, PricesPer1M, ServerInfo
-from clin_distill.files.local_llm_speed import LocalLLMSpeed, Rates, SpeedMachine, StudentSpeed, TeacherSpeed
-from clin_distill.files.pool import NotesRead, Pool
-from clin_distill.files.scores import PRF, F1Only, Macro, Scores
-from clin_distill.files.teacher_metrics import SplitRun, TeacherMetrics
+from clin_distill.stepfiles import benchmark as bench_files
+from clin_distill.stepfiles import combine as combine_files
+from clin_distill.stepfiles.llm_usage import LLMUsage, PricedUsage, PricesPer1M, ServerInfo
+from clin_distill.stepfiles.local_llm_speed import (
+    LocalLLMSpeed,
+    Rates,
+    SpeedMachine,
+    StudentSpeed,
+    TeacherSpeed,
+)
+from clin_distill.stepfiles.pool import NotesRead, Pool
+from clin_distill.stepfiles.scores import PRF, F1Only, Macro, Scores
+from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 
 
 def teacher_metrics(name: str, kind: str = "ontology", **splits: SplitRun) -> TeacherMetrics:
@@ -181,7 +187,7 @@ def benchmark(fp32_notes_per_s: float = 12.5, int8_notes_per_s: float = 20.0) ->
     """A benchmark of two runs (fp32, int8) against one ontology teacher."""
     from clin_distill.bench.costs import paper_ratios
     from clin_distill.bench.summary import summarize
-    from clin_distill.files.prices import load_prices
+    from clin_distill.stepfiles.prices import load_prices
 
     prices = load_prices(Path(__file__).resolve().parents[2] / "configs" / "prices.cfg")
     runs = [run("fp32", fp32_notes_per_s), run("int8", int8_notes_per_s)]

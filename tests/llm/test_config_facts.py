@@ -15,12 +15,12 @@ from weasel.util import load_project_config
 
 from clin_distill.bench.costs import paper_ratios
 from clin_distill.docio import failure_of, set_doc_id
-from clin_distill.files.prices import load_prices
 from clin_distill.llm import ALLOW_REMOTE_ENV, RemoteEndpointRefused
 from clin_distill.llm.guard import is_loopback
 from clin_distill.llm.labeling import label_docs
 from clin_distill.llm.teacher import load_teacher, read_teacher
 from clin_distill.local_llm.server import ServerError, serving
+from clin_distill.stepfiles.prices import load_prices
 from tests.faults.conftest import invoke
 from tests.helpers.llm_server import LLMTestServer
 

@@ -8,12 +8,12 @@ import spacy
 from spacy.util import registry
 
 from clin_distill.docio import failure_of, read_docbin, set_doc_id
-from clin_distill.files.failures import Failures
-from clin_distill.files.llm_usage import LLMUsage
-from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.llm.labeling import label_docs
 from clin_distill.llm.teacher import load_teacher
 from clin_distill.llm.transport import AuthError
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.llm_usage import LLMUsage
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from tests.helpers.canned_server import Canned, CannedServer, chat_reply, gemini_reply
 
 from .conftest import FAST, teach, write_corpus, write_teacher_configs

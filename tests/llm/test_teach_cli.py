@@ -16,9 +16,9 @@ import srsly
 from typer.testing import CliRunner
 
 from clin_distill.docio import get_doc_id, read_docbin
-from clin_distill.files.failures import Failures
-from clin_distill.files.llm_usage import LLMUsage
-from clin_distill.files.teacher_metrics import TeacherMetrics
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.llm_usage import LLMUsage
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 
 from .conftest import NOTES, REPO, SENTINEL, teach, write_corpus
 

@@ -17,13 +17,13 @@ import pytest
 import spacy
 
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_docbin
-from clin_distill.files.failures import Failures
-from clin_distill.files.llm_usage import LLMUsage
-from clin_distill.files.local_llm_speed import LocalLLMSpeed
-from clin_distill.files.teacher_metrics import TeacherMetrics
 from clin_distill.local_llm.fewshot import pick_examples, write_fewshot
 from clin_distill.local_llm.session import server_argv
 from clin_distill.local_llm.speed import time_student
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.llm_usage import LLMUsage
+from clin_distill.stepfiles.local_llm_speed import LocalLLMSpeed
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from tests.helpers.llm_server import DEFAULT_VOCAB, load_vocab
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from clin_distill.anchors import load_anchors
-from clin_distill.files.combine import DevF1, LabelChoice
 from clin_distill.report.combination import labels_section, subsets_section
 from clin_distill.report.examples import is_public, select_examples
 from clin_distill.report.model import Table
 from clin_distill.report.sources import system_order
 from clin_distill.report.speed import speed_section
+from clin_distill.stepfiles.combine import DevF1, LabelChoice
 from tests.helpers.files import benchmark, combine_choice, subset_search
 
 from .docs import make_doc

@@ -16,10 +16,10 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from clin_distill.docio import write_docbin
-from clin_distill.files.combine import SubsetRow
-from clin_distill.files.failures import Failures
-from clin_distill.files.local_llm_speed import Rates
 from clin_distill.report.browser import find_chromium
+from clin_distill.stepfiles.combine import SubsetRow
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.local_llm_speed import Rates
 from tests.helpers.files import local_llm_speed, prf, subset_search, teacher_metrics
 
 from .docs import make_doc

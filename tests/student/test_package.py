@@ -21,11 +21,11 @@ import spacy
 import srsly
 
 from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_json
-from clin_distill.files.anchored import AnchoredCorpus
-from clin_distill.files.combine import LabelChoice
-from clin_distill.files.note_sentences import NoteSentences
 from clin_distill.labels import LABELS
 from clin_distill.metrics.evaluate import evaluate_docs
+from clin_distill.stepfiles.anchored import AnchoredCorpus
+from clin_distill.stepfiles.combine import LabelChoice
+from clin_distill.stepfiles.note_sentences import NoteSentences
 from clin_distill.student.packaging import built_wheel
 from tests.helpers.files import benchmark, combine_choice, pool, subset_search
 from tests.student.conftest import TrainedStudent, invoke, run_script

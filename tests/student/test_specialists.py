@@ -9,8 +9,8 @@ import spacy
 import srsly
 
 from clin_distill.docio import set_provenance, write_docbin
-from clin_distill.files.specialists import Specialists
 from clin_distill.metrics.systems import predict_with_specialists
+from clin_distill.stepfiles.specialists import Specialists
 from clin_distill.student.specialists import corpus_labels
 from tests.helpers.tiny_bert import build_tiny_bert
 from tests.student.conftest import TINY_OVERRIDES, run_script

@@ -6,8 +6,8 @@ import spacy
 from spacy.language import Language
 
 from clin_distill.docio import get_doc_id, read_docbin, write_docbin
-from clin_distill.files.failures import Failures
-from clin_distill.files.teacher_metrics import TeacherMetrics
+from clin_distill.stepfiles.failures import Failures
+from clin_distill.stepfiles.teacher_metrics import TeacherMetrics
 from clin_distill.teachers.pipeline import assemble_teacher
 from clin_distill.teachers.run import label_docs, teach_corpus
 
