@@ -50,7 +50,7 @@ def project(tmp_path_factory, asset_mirror, tiny_bert, llm_server):
         "vars.max_steps": "4",
         "vars.eval_frequency": "2",
         "vars.llm_teachers": "local",
-        "vars.local_llm_url": llm_server,
+        "vars.local_url": llm_server,
         "vars.bench_max_docs": "6",
         "vars.bench_quick": "true",
     }

@@ -176,7 +176,7 @@ def read_teacher(
     if not section["model"].get("name"):
         raise ValueError(
             f"teacher {settings['name']!r} names no model: set the name your server serves "
-            "(the local teacher: --local-model, weasel: --vars.local_llm_model)"
+            "(the local teacher: --local-model, weasel: --vars.local_model)"
         )
     prices = list_prices(path, settings, section["model"])
     return TeacherSpec(

@@ -123,10 +123,10 @@ def test_the_paper_ratios_are_keyed_by_the_paid_teachers_names():
 
 def test_the_projects_teach_llm_command_gives_the_local_teacher_its_model(tmp_path, server, monkeypatch):
     """The command weasel runs for teach-llm (vars substituted by weasel itself), with the local teacher
-    on: the server is asked for the model vars.local_llm_model names. Without a name it is an error."""
-    with pytest.raises(ValueError, match="names no model.*--vars.local_llm_model"):
+    on: the server is asked for the model vars.local_model names. Without a name it is an error."""
+    with pytest.raises(ValueError, match="names no model.*--vars.local_model"):
         load_teacher(TEACHERS / "local.cfg", allow_remote=False, base_url=server.url)
-    overrides = {"vars.llm_teachers": "local", "vars.local_llm_url": server.url}
+    overrides = {"vars.llm_teachers": "local", "vars.local_url": server.url}
     project = load_project_config(REPO, overrides=overrides)
     (teach,) = [c for c in project["commands"] if c["name"] == "teach-llm"]
     (line,) = teach["script"]
@@ -138,7 +138,7 @@ def test_the_projects_teach_llm_command_gives_the_local_teacher_its_model(tmp_pa
     result = invoke("teach_llm", *argv[2:])
     assert result.exit_code == 0, result.output
     n_notes = sum(len(texts) for texts in NOTES.values())
-    assert server.stats()["models"] == {project["vars"]["local_llm_model"]: n_notes}
+    assert server.stats()["models"] == {project["vars"]["local_model"]: n_notes}
 
 
 def test_a_price_table_for_another_model_or_prices_given_twice_are_errors(tmp_path):
