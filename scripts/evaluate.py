@@ -89,11 +89,11 @@ def main(
     results = []
     for pred in systems:
         result = system_metrics(pred, gold, corpus, label_list, spec)
-        write_json(out_dir / pred.name / f"{corpus}.json", result)
+        result.write(out_dir / pred.name / f"{corpus}.json")
         write_json(out_dir / pred.name / f"{corpus}.spans.json", spans_by_doc(pred.docs, label_list))
-        if result["missing"]:
-            msg.warn(f"{pred.name}: {result['missing']} gold docs have no prediction and no failure record")
-        results.append(result)
+        if result.missing:
+            msg.warn(f"{pred.name}: {result.missing} gold docs have no prediction and no failure record")
+        results.append(result.to_json())
 
     tables = []
     for title, (header, rows) in [

@@ -22,12 +22,11 @@ from ..runtime.abbreviation_guard import FACTORY as GUARD_FACTORY
 from ..runtime.abbreviation_guard import add_abbreviation_guard
 from ..stepfiles.failures import Failures
 from ..stepfiles.specialists import Specialists
+from ..stepfiles.system_metrics import SystemMetrics
 from ..stepfiles.teacher_metrics import TeacherMetrics
 from .bootstrap import DEFAULT_SPEC, BootstrapSpec
 from .evaluate import evaluate_docs
 from .spans import char_spans
-
-SCHEMA = "clin_distill.system_metrics.v1"
 
 
 class PredictionError(ValueError):
@@ -172,31 +171,29 @@ def system_metrics(
     corpus: str,
     labels: Sequence[str],
     spec: BootstrapSpec = DEFAULT_SPEC,
-) -> dict:
-    """The ``metrics/<system>/<corpus>.json`` record for one system (schema ``SCHEMA``).
-
-    Keys: ``system``, ``kind`` (model/teacher), ``source``, ``corpus``, ``n_gold_docs``,
-    ``n_docs`` (scored), ``failures`` + ``failed_doc_ids``, ``missing`` + ``missing_doc_ids``
-    (no prediction and no failure record), ``small_local_model``, ``labels`` (scored),
-    ``strict``/``lenient`` (as :func:`~clin_distill.metrics.spans.score_docs`, each entry with
-    ``ci``), ``errors`` (:func:`~clin_distill.metrics.errors.error_breakdown`) and ``bootstrap``.
-    """
+) -> SystemMetrics:
+    """The ``metrics/<system>/<corpus>.json`` record for one system
+    (:class:`~clin_distill.stepfiles.system_metrics.SystemMetrics`): what it is, the docs it failed on
+    (``failed_doc_ids``) or did not predict (``missing_doc_ids``), strict and lenient scores with
+    bootstrap intervals (:func:`~clin_distill.metrics.evaluate.evaluate_docs`), the error breakdown,
+    for the whole gold and per source corpus."""
     gold_ids = {get_doc_id(doc) for doc in gold_docs}
     pred_ids = {get_doc_id(doc) for doc in pred.docs}
     failed = [i for i in pred.failed_ids if i in gold_ids]
     missing = sorted(gold_ids - pred_ids - set(failed))
     result = evaluate_docs(pred.docs, gold_docs, labels, spec)
-    return {
-        "schema": SCHEMA,
-        "system": pred.name,
-        "kind": pred.kind,
-        "source": pred.source,
-        "corpus": corpus,
-        "n_gold_docs": len(gold_ids),
-        "failures": len(failed),
-        "failed_doc_ids": failed,
-        "missing": len(missing),
-        "missing_doc_ids": missing,
-        "small_local_model": pred.small_local_model,
-        **result,
-    }
+    return SystemMetrics.model_validate(
+        {
+            "system": pred.name,
+            "kind": pred.kind,
+            "source": pred.source,
+            "corpus": corpus,
+            "n_gold_docs": len(gold_ids),
+            "failures": len(failed),
+            "failed_doc_ids": failed,
+            "missing": len(missing),
+            "missing_doc_ids": missing,
+            "small_local_model": pred.small_local_model,
+            **result,
+        }
+    )

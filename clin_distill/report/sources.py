@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..metrics.systems import SCHEMA
 from ..offsets import CharSpan
+from ..stepfiles.system_metrics import SystemMetrics
 
 FIRST_SYSTEMS = ("anchored", "self", "distilled", "human")
 
@@ -29,12 +29,11 @@ def system_order(result: dict) -> tuple:
 
 
 def load_results(metrics_dir: Path, corpus: str) -> list[dict]:
-    """Every ``<metrics_dir>/<system>/<corpus>.json`` written by the evaluate step, students first."""
-    results = []
-    for path in metrics_dir.glob(f"*/{corpus}.json"):
-        data, _ = read_json(path)
-        if isinstance(data, dict) and data.get("schema") == SCHEMA:
-            results.append(data)
+    """Every ``<metrics_dir>/<system>/<corpus>.json`` the evaluate step wrote, read and checked through
+    its model (:class:`~clin_distill.stepfiles.system_metrics.SystemMetrics`; another file there is a
+    one-line :class:`~clin_distill.stepfiles.base.FileFormatError`), as the JSON the report's tables
+    read; students first."""
+    results = [SystemMetrics.read(path).to_json() for path in metrics_dir.glob(f"*/{corpus}.json")]
     return sorted(results, key=system_order)
 
 

@@ -12,14 +12,13 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
-import srsly
-
 from ..labels import LABELS
 from ..runtime.assertion import ASSERTION_ATTRIBUTES
 from ..stepfiles.anchored import AnchoredCorpus
 from ..stepfiles.benchmark import Benchmark
 from ..stepfiles.combine import CombineChoice
 from ..stepfiles.pool import Pool
+from ..stepfiles.system_metrics import Evaluated, SystemMetrics
 from .provenance import learned_from
 
 # Pinned to what trained the model: the serialized transformer and tokenizer are read back by these
@@ -63,16 +62,15 @@ def licence_notes(datasets: list[str], teachers: list[str]) -> dict[str, Any]:
     }
 
 
-def label_scores(evaluation: dict) -> dict[str, Any]:
-    """Strict and lenient P/R/F (with 95% CIs) of each scored label (+ micro) from a
-    metrics/<system>/<corpus>.json record or one of its ``by_corpus`` parts."""
-    labels = evaluation.get("labels", LABELS)
-    out: dict[str, Any] = {"n_docs": evaluation.get("n_docs"), "labels": list(labels)}
+def label_scores(evaluation: Evaluated) -> dict[str, Any]:
+    """Strict and lenient P/R/F (with 95% CIs) of each scored label (+ micro) of a system's record
+    (:class:`~clin_distill.stepfiles.system_metrics.SystemMetrics`) or one of its ``by_corpus`` parts."""
+    out: dict[str, Any] = {"n_docs": evaluation.n_docs, "labels": list(evaluation.labels)}
     for mode in ("strict", "lenient"):
-        table = evaluation.get(mode, {})
+        table = getattr(evaluation, mode)
         out[mode] = {
-            key: {m: table[key][m] for m in ("p", "r", "f", "ci") if m in table[key]}
-            for key in (*labels, "micro")
+            key: table[key].model_dump(include={"p", "r", "f", "ci"})
+            for key in (*evaluation.labels, "micro")
             if key in table
         }
     return out
@@ -86,8 +84,8 @@ def scores_record(
     if metrics_dir is not None:
         path = metrics_dir / system / f"{corpus}.json"
         if path.is_file():
-            evaluation = srsly.read_json(path)
-            by_corpus = {name: label_scores(part) for name, part in evaluation.get("by_corpus", {}).items()}
+            evaluation = SystemMetrics.read(path)
+            by_corpus = {name: label_scores(part) for name, part in evaluation.by_corpus.items()}
             return {"source": str(path), "split": "test", **label_scores(evaluation), "by_corpus": by_corpus}
     perf = model_meta.get("performance", {})
     return {

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from clin_distill.stepfiles.anchored import AnchoredCorpus
 from clin_distill.stepfiles.base import FileFormatError, FileModel
+from clin_distill.stepfiles.candidates import Candidates, SourceCounts
 from clin_distill.stepfiles.combine import LabelChoice
 from clin_distill.stepfiles.failures import Failures
 from clin_distill.stepfiles.llm_usage import Interrupted, LLMUsage, ServerInfo
+from clin_distill.stepfiles.note_sentences import NoteSentences, SentenceResult
 from clin_distill.stepfiles.scores import CorpusScores
 from clin_distill.stepfiles.self_training import RoundRecord, RuleSettings, SelfTraining
+from clin_distill.stepfiles.specialists import Specialist, Specialists
 from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 from tests.helpers.files import (
     benchmark,
@@ -26,6 +30,7 @@ from tests.helpers.files import (
     priced,
     scores,
     subset_search,
+    system_record,
 )
 
 
@@ -67,6 +72,31 @@ SAMPLES = {
     "local_llm_speed": local_llm_speed,
     "local_llm_speed_untimed": lambda: local_llm_speed(timed=False),
     "pool": pool,
+    "system_metrics": lambda: system_record("anchored", "model", {"ncbi": {"DISEASE": 0.8}}),
+    "anchored": lambda: AnchoredCorpus(
+        docs=2, gold_labels={"ncbi": ["DISEASE"]}, notes=1, counts={"gold spans": 3}
+    ),
+    "specialists": lambda: Specialists(
+        specialists={"ncbi": Specialist(labels=["DISEASE"], model="m", train_docs=3, dev_docs=1, max_steps=2)}
+    ),
+    "candidates": lambda: Candidates(
+        sources=["heads"],
+        settings={"min_head_terms": 60},
+        splits={"train": {"heads": SourceCounts(docs=1, spans=2, tokens=3)}},
+    ),
+    "note_sentences": lambda: NoteSentences(
+        version="v1",
+        model="m",
+        sentences=[
+            SentenceResult(text="MS: alert.", expected=[], predicted=[("MS", "DISEASE")], correct=False)
+        ],
+        tp=0,
+        fp=1,
+        fn=0,
+        p=0.0,
+        r=0.0,
+        f=0.0,
+    ),
     "self_training": lambda: SelfTraining(
         model="training/distilled/model-best",
         first_dev_score=0.5,

@@ -16,6 +16,7 @@ from clin_distill.stepfiles.local_llm_speed import (
 )
 from clin_distill.stepfiles.pool import NotesRead, Pool
 from clin_distill.stepfiles.scores import PRF, F1Only, Macro, Scores
+from clin_distill.stepfiles.system_metrics import SystemMetrics
 from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 
 
@@ -263,3 +264,25 @@ def local_llm_speed(timed: bool = True) -> LocalLLMSpeed:
         machine=SpeedMachine(cpu="x86_64", cpu_count=2, torch_threads=2, load_avg_1m=0.5),
         server=ServerInfo(server="custom command", n_ctx=2048, n_threads=2, startup_s=1.25),
     )
+
+
+def system_record(system: str, kind: str, f1: dict[str, dict[str, float]]) -> SystemMetrics:
+    """A valid ``metrics/<system>/pool.json`` record whose strict and lenient F1 per (corpus, label) are
+    ``f1`` (counts and intervals are placeholders)."""
+
+    def part(labels: dict[str, float]) -> dict:
+        entry = {lab: {"tp": 1, "fp": 0, "fn": 0, "p": f, "r": f, "f": f} for lab, f in labels.items()}
+        scores = {**entry, "micro": {"tp": 1, "fp": 0, "fn": 0, "p": 0.5, "r": 0.5, "f": 0.5}}
+        scores["macro"] = {"f": 0.5, "labels": list(labels)}
+        errors = {"per_label": {}, "total": {}, "n_docs": 1}
+        return {
+            "n_docs": 1, "n_gold_docs": 1, "labels": list(labels), "docs_per_label": dict.fromkeys(labels, 1),
+            "strict": scores, "lenient": scores, "errors": errors,
+        }  # fmt: skip
+
+    merged = {lab: f for labels in f1.values() for lab, f in labels.items()}
+    return SystemMetrics.model_validate({
+        **part(merged), "system": system, "kind": kind, "source": "test", "corpus": "pool", "failures": 0,
+        "failed_doc_ids": [], "missing": 0, "missing_doc_ids": [], "small_local_model": False,
+        "bootstrap": {"n_resamples": 1}, "by_corpus": {corpus: part(labels) for corpus, labels in f1.items()},
+    })  # fmt: skip

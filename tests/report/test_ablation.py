@@ -1,19 +1,14 @@
 """The ablation table: one row per change, strict F1 per (corpus, label), teachers and human for reference."""
 
-import json
 from pathlib import Path
 
-from clin_distill.metrics.systems import SCHEMA
 from clin_distill.report.ablation import ablation_section
+from tests.helpers.files import system_record
 
 
 def result(system: str, kind: str, scores: dict[str, dict[str, float]]) -> dict:
-    """An evaluate-step result scoring ``{corpus: {label: strict F1}}``."""
-    by_corpus = {
-        corpus: {"labels": list(f1), "strict": {lab: {"f": f} for lab, f in f1.items()}}
-        for corpus, f1 in scores.items()
-    }
-    return {"schema": SCHEMA, "system": system, "kind": kind, "by_corpus": by_corpus}
+    """An evaluate-step result scoring ``{corpus: {label: strict F1}}``, as the report reads it."""
+    return system_record(system, kind, scores).to_json()
 
 
 def scores(ncbi_dis: float, mac_med: float, mac_sym: float) -> dict[str, dict[str, float]]:
@@ -23,8 +18,8 @@ def scores(ncbi_dis: float, mac_med: float, mac_sym: float) -> dict[str, dict[st
 
 def test_rows_cells_and_references(tmp_path: Path) -> None:
     main = [
-        result("distilled", "student", scores(0.70, 0.62, 0.28)),
-        result("human", "student", scores(0.77, 0.66, 0.45)),
+        result("distilled", "model", scores(0.70, 0.62, 0.28)),
+        result("human", "model", scores(0.77, 0.66, 0.45)),
         result("open_vocab", "teacher", scores(0.67, 0.60, 0.33)),
         result("quickumls", "teacher", scores(0.47, 0.61, 0.32)),
     ]
@@ -33,8 +28,7 @@ def test_rows_cells_and_references(tmp_path: Path) -> None:
     assert [row[0] for row in table.rows] == ["distilled", "best single teacher", "human"]
     row_dir = tmp_path / "ablation" / "disputed"
     row_dir.mkdir(parents=True)
-    disputed = result("disputed", "student", scores(0.65, 0.55, 0.2))
-    (row_dir / "pool.json").write_text(json.dumps(disputed))
+    system_record("disputed", "model", scores(0.65, 0.55, 0.2)).write(row_dir / "pool.json")
 
     (table, _note) = ablation_section(main, tmp_path, "pool").blocks
     assert table.header == ["row", "change", "ncbi DISEASE", "mac MEDICATION", "mac SYMPTOM"]

@@ -20,9 +20,9 @@ import pytest
 import spacy
 import srsly
 
-from clin_distill.docio import get_doc_id, read_docbin, set_doc_id, write_json
+from clin_distill.docio import get_doc_id, read_docbin, set_doc_id
 from clin_distill.labels import LABELS
-from clin_distill.metrics.evaluate import evaluate_docs
+from clin_distill.metrics.systems import Predictions, system_metrics
 from clin_distill.stepfiles.anchored import AnchoredCorpus
 from clin_distill.stepfiles.combine import LabelChoice
 from clin_distill.stepfiles.note_sentences import NoteSentences
@@ -103,7 +103,8 @@ def package(trained_student: TrainedStudent, tmp_path_factory: pytest.TempPathFa
     nlp = spacy.load(trained_student.best)
     gold = read_docbin(trained_student.dev)
     preds = [set_doc_id(nlp(doc.text), get_doc_id(doc)) for doc in gold]
-    write_json(metrics / "anchored" / "pool.json", evaluate_docs(preds, gold, LABELS))
+    predictions = Predictions("anchored", "model", str(trained_student.best), preds)
+    system_metrics(predictions, gold, "pool", LABELS).write(metrics / "anchored" / "pool.json")
     AnchoredCorpus(
         docs=16, gold_labels={"abs": ["DISEASE"], "clin": list(LABELS)}, notes=2, counts={"gold spans": 30}
     ).write(metrics / "anchored.json")
