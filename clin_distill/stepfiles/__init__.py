@@ -1,6 +1,6 @@
 """Typed, versioned files passed between the weasel steps: one pydantic model per file, one concern per
 module. Each file is written with ``Model(...).write(path)`` and read with ``Model.read(path)``
-(:mod:`.base`); its ``schema`` names the model and version (``clin_distill.<name>.v1``).
+(:mod:`.base`); its ``schema`` names the model and version (``clin_distill.<name>.v<n>``).
 
 File (model): written by → read by
 
@@ -18,6 +18,10 @@ File (model): written by → read by
 - ``metrics/local_llm_speed.json`` (:class:`.local_llm_speed.LocalLLMSpeed`): bench-local-llm → report.
 - ``metrics/anchored.json`` (:class:`.anchored.AnchoredCorpus`): anchor → package.
 - ``metrics/self_training.json`` (:class:`.self_training.SelfTraining`): self-train → people reviewing it.
+- ``metrics/candidates.json`` (:class:`.candidates.Candidates`): candidates → people reviewing it.
+- ``training/human/specialists.json`` (:class:`.specialists.Specialists`): train-human → evaluate.
+- ``metrics/<system>/<corpus>.json`` (:class:`.system_metrics.SystemMetrics`): evaluate → report, package.
+- ``metrics/note_sentences.json`` (:class:`.note_sentences.NoteSentences`): package → report.
 
 :mod:`.scores` holds the span scores these files share; :mod:`.prices` reads ``configs/prices.cfg``.
 """
