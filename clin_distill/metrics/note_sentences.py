@@ -14,6 +14,7 @@ import srsly
 from spacy.language import Language
 
 from ..stepfiles.note_sentences import NoteSentences, SentenceResult
+from ..stepfiles.scores import PRF
 
 VERSION = "v1"
 
@@ -45,14 +46,7 @@ def score_sentences(nlp: Language, model: str, version: str = VERSION) -> NoteSe
         )
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
     return NoteSentences(
-        version=version,
-        model=model,
-        sentences=results,
-        tp=tp,
-        fp=fp,
-        fn=fn,
-        p=p,
-        r=r,
-        f=2 * p * r / (p + r) if p + r else 0.0,
+        version=version, model=model, sentences=results, scores=PRF(tp=tp, fp=fp, fn=fn, p=p, r=r, f=f)
     )

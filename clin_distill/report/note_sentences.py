@@ -26,9 +26,10 @@ def note_sentences_section(metrics_dir: Path) -> Section | None:
         for s in result.sentences
     ]
     right = sum(s.correct for s in result.sentences)
+    scores = result.scores
     note = Note(
         f"{result.model}, table {result.version}: {right} of {len(rows)} sentences exactly right; entities "
-        f"P {result.p:.2f} R {result.r:.2f} F1 {result.f:.2f} (exact text and label). The sentences are "
+        f"P {scores.p:.2f} R {scores.r:.2f} F1 {scores.f:.2f} (exact text and label). The sentences are "
         "written for the table (section headers; MS, PCP, PE, CC, DNR and the like); none is trained on."
     )
     return Section(

@@ -8,6 +8,7 @@ staged pipeline); read by the report. The sentences are written for the table, n
 from __future__ import annotations
 
 from .base import FileModel, Record
+from .scores import PRF
 
 
 class SentenceResult(Record):
@@ -27,9 +28,4 @@ class NoteSentences(FileModel):
     version: str
     model: str
     sentences: list[SentenceResult]
-    tp: int
-    fp: int
-    fn: int
-    p: float
-    r: float
-    f: float
+    scores: PRF

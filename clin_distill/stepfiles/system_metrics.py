@@ -11,25 +11,18 @@ from __future__ import annotations
 from typing import Literal
 
 from .base import FileModel, Record
+from .scores import PRF, Macro
 
 
-class ScoredPRF(Record):
+class ScoredPRF(PRF):
     """Counts, P/R/F1 and their bootstrap intervals for one label or ``micro``."""
 
-    tp: int
-    fp: int
-    fn: int
-    p: float
-    r: float
-    f: float
     ci: dict[str, tuple[float, float]] = {}
 
 
-class ScoredMacro(Record):
+class ScoredMacro(Macro):
     """The mean F1 over ``labels`` and its interval."""
 
-    f: float
-    labels: list[str]
     ci: dict[str, tuple[float, float]] = {}
 
 

@@ -17,7 +17,7 @@ from clin_distill.stepfiles.combine import LabelChoice
 from clin_distill.stepfiles.failures import Failures
 from clin_distill.stepfiles.llm_usage import Interrupted, LLMUsage, ServerInfo
 from clin_distill.stepfiles.note_sentences import NoteSentences, SentenceResult
-from clin_distill.stepfiles.scores import CorpusScores
+from clin_distill.stepfiles.scores import PRF, CorpusScores
 from clin_distill.stepfiles.self_training import RoundRecord, RuleSettings, SelfTraining
 from clin_distill.stepfiles.specialists import Specialist, Specialists
 from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
@@ -90,12 +90,7 @@ SAMPLES = {
         sentences=[
             SentenceResult(text="MS: alert.", expected=[], predicted=[("MS", "DISEASE")], correct=False)
         ],
-        tp=0,
-        fp=1,
-        fn=0,
-        p=0.0,
-        r=0.0,
-        f=0.0,
+        scores=PRF(tp=0, fp=1, fn=0, p=0.0, r=0.0, f=0.0),
     ),
     "self_training": lambda: SelfTraining(
         model="training/distilled/model-best",

@@ -75,7 +75,7 @@ def test_note_sentence_table_scores_exact_text_and_label():
     assert by_text["MS: alert and oriented x3."].predicted == [("MS", "DISEASE")]
     assert not by_text["MS: alert and oriented x3."].correct
     assert by_text["Presented to ED with HTN."].correct
-    assert result.tp == sum(r["text"].count("HTN") for r in rows) + 1  # every HTN, and "Hx of MS"
+    assert result.scores.tp == sum(r["text"].count("HTN") for r in rows) + 1  # every HTN, and "Hx of MS"
 
 
 def test_the_report_shows_the_note_sentence_table(tmp_path: Path):
