@@ -49,6 +49,10 @@ def project(tmp_path_factory, asset_mirror, tiny_bert, llm_server):
         "vars.backbone": str(tiny_bert),
         "vars.max_steps": "4",
         "vars.eval_frequency": "2",
+        "vars.self_max_steps": "4",
+        "vars.anchored_max_steps": "4",
+        "vars.human_max_steps": "4",
+        "vars.human_eval_frequency": "2",
         "vars.llm_teachers": "local",
         "vars.local_url": llm_server,
         "vars.bench_max_docs": "6",
@@ -145,11 +149,12 @@ def test_all_workflow_end_to_end(project):
     assert not executed(second, set(commands))
 
     # Editing one teacher config reruns only the steps that read it: that teacher, and the candidates
-    # step's fuzzy source (their outputs are unchanged, so nothing downstream reruns).
+    # step's fuzzy source. Their labels are unchanged, so no training step reruns; the report does,
+    # because the teacher's metrics hold its newly measured speed.
     cfg = root / "configs" / "teachers" / "quickumls.cfg"
     cfg.write_text(cfg.read_text() + "\n# edited by the smoke test\n")
     third = weasel_run(root, overrides, env)
-    assert executed(third, set(commands)) == {"teach-quickumls", "candidates"}, third[-3000:]
+    assert executed(third, set(commands)) == {"teach-quickumls", "candidates", "report"}, third[-3000:]
 
     # Editing a library module reruns exactly the steps that run it: combine, and the report, which
     # imports the subset search (their outputs are unchanged, so nothing downstream reruns).
