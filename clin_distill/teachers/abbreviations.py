@@ -61,7 +61,9 @@ def best_long_form(short: str, long: str) -> int | None:
             return None
         i -= 1
         s -= 1
-    return long.rfind(" ", 0, i + 1) + 1
+    while i >= 0 and not long[i].isspace():
+        i -= 1
+    return i + 1
 
 
 def _is_short_form(span: Span) -> bool:
@@ -93,6 +95,8 @@ def find_abbreviations(doc: Doc) -> list[Abbreviation]:
         start = open_tok.i
         while start > 0 and open_tok.i - start < max_words and doc[start - 1].text not in _STOP_TOKENS:
             start -= 1
+        while start < open_tok.i and doc[start].is_space:
+            start += 1
         if start == open_tok.i:
             continue
         window = doc[start : open_tok.i]

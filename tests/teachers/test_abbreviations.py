@@ -8,6 +8,17 @@ def test_best_long_form_schwartz_hearst():
     text = "patients with adenomatous polyposis coli"
     assert text[best_long_form("APC", text) :] == "adenomatous polyposis coli"
     assert best_long_form("XYZ", "heart failure") is None
+    text = "endoscopy.\nEndoscopic ultrasound-guided fine-needle aspiration"
+    assert text[best_long_form("EUS-FNA", text) :] == "Endoscopic ultrasound-guided fine-needle aspiration"
+
+
+def test_a_long_form_after_a_line_break_starts_at_its_first_word():
+    nlp = _nlp([{"label": "DISEASE", "pattern": "polyposis coli"}])
+    doc = nlp("He had colitis.\nAdenomatous polyposis coli (APC) was found.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Adenomatous polyposis coli", "DISEASE"),
+        ("APC", "DISEASE"),
+    ]
 
 
 def _nlp(patterns, **cfg):
