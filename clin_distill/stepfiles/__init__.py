@@ -22,6 +22,8 @@ File (model): written by → read by
 - ``training/human/specialists.json`` (:class:`.specialists.Specialists`): train-human → evaluate.
 - ``metrics/<system>/<corpus>.json`` (:class:`.system_metrics.SystemMetrics`): evaluate → report, package.
 - ``metrics/note_sentences.json`` (:class:`.note_sentences.NoteSentences`): package → report.
+- ``metrics/teacher_errors.json`` (:class:`.teacher_errors.TeacherErrors`): teacher-errors → people
+  tuning the teachers.
 
 :mod:`.scores` holds the span scores these files share; :mod:`.prices` reads ``configs/prices.cfg``.
 """

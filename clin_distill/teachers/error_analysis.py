@@ -8,8 +8,10 @@ ones (``wider_left``, ``narrower_right``...); misses and spurious spans a kind f
 shape (``acronym``, ``has_digit``, ``one_word``, ``multi_word``). Errors are counted per
 (label, kind, lower-cased text) so that whole kinds show up, not single docs.
 
-Only for public gold corpora: the report holds span texts, so it never runs on user notes,
-and the test split is refused (tuning on it would bias every reported score).
+Only for public gold corpora: the report holds span texts, so it never runs on user notes or
+credentialed corpora, and the test split is refused (tuning on it would bias every reported score).
+:func:`public_corpus_reports` scores what a teacher wrote for the pool's split, one report per corpus;
+:func:`corpus_errors` and :func:`errors_markdown` give the teacher-errors step's file and tables.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
-from ..docio import docs_by_id
+from ..corpora.public import DATASETS as PUBLIC_CORPORA
+from ..docio import corpus_of, covered_labels, docs_by_id
+from ..markdown import markdown_table
 from ..metrics import score_docs, scored_labels
 from ..metrics.compare import PRF_COLUMNS, prf_cells
 from ..metrics.errors import pair_spans
@@ -28,6 +32,9 @@ from ..metrics.spans import char_spans
 from ..offsets import CharSpan
 from ..split_names import TUNING_SPLITS
 from ..stepfiles.scores import Scores
+from ..stepfiles.teacher_errors import CorpusErrors, ErrorText, KindCount, TeacherErrors
+
+ERROR_OUTCOMES: tuple[str, ...] = ("missed", "spurious", "boundary", "confusion")
 
 
 @dataclass
@@ -83,12 +90,13 @@ def boundary_kind(pred: CharSpan, gold: CharSpan) -> str:
 def classify_doc(pred_doc: Doc, gold_doc: Doc, labels: Sequence[str]) -> Counter:
     """Error counts keyed (outcome, label, kind, text) for one doc (see the module docstring).
 
-    Boundary and confusion texts are ``"gold text → predicted text"``. Predictions of labels the
-    corpus does not annotate count only as confusions (a SYMPTOM over a BC5CDR Disease), never
-    as spurious.
+    Boundary and confusion texts are ``"gold text → predicted text"``. A predicted label a corpus
+    class covers is that class (a SYMPTOM on a BC5CDR doc is a DISEASE, as the scores count it); other
+    predictions of labels the corpus does not annotate count only as confusions, never as spurious.
     """
-    text = gold_doc.text
-    outcomes = pair_spans(char_spans(pred_doc), char_spans(gold_doc, labels))
+    text, covers = gold_doc.text, covered_labels(gold_doc)
+    predicted = {(s, e, covers.get(label, label)) for s, e, label in char_spans(pred_doc)}
+    outcomes = pair_spans(predicted, char_spans(gold_doc, labels))
     out: Counter = Counter()
 
     def lower(span: CharSpan) -> str:
@@ -127,13 +135,78 @@ def analyse(
     return report
 
 
-def score_rows(reports: Iterable[ErrorReport]) -> list[tuple]:
-    """One row per (corpus, split, label) under :data:`SCORE_HEADER`: strict P/R/F, lenient P/R/F."""
+def public_corpus_reports(
+    pred_docs: Sequence[Doc], gold_docs: Iterable[Doc], split: str
+) -> list[ErrorReport]:
+    """One :func:`analyse` report per public gold corpus among ``gold_docs`` (others are skipped)."""
+    check_split(split)
+    by_corpus: dict[str, list[Doc]] = {}
+    for doc in gold_docs:
+        by_corpus.setdefault(corpus_of(doc), []).append(doc)
     return [
-        (rep.corpus, rep.split, label, *prf_cells(rep.scores, label))
-        for rep in reports
-        for label in rep.labels
+        analyse(pred_docs, docs, corpus, split)
+        for corpus, docs in sorted(by_corpus.items())
+        if corpus in PUBLIC_CORPORA
     ]
 
 
-SCORE_HEADER = ["corpus", "split", "label", *PRF_COLUMNS]
+def corpus_errors(report: ErrorReport, top: int) -> CorpusErrors:
+    """``report`` as the step file holds it: every kind's count, and the ``top`` commonest texts of each
+    (outcome, label), correct spans left out."""
+    kinds = [
+        KindCount(outcome=o, label=lab, kind=k, n=n)
+        for (o, lab, k), n in sorted(report.by_kind().items(), key=lambda kv: (kv[0][:2], -kv[1], kv[0][2]))
+        if o != "correct"
+    ]
+    texts = [
+        ErrorText(outcome=o, label=lab, kind=k, text=t, n=n)
+        for label in report.labels
+        for outcome in ERROR_OUTCOMES
+        for (o, lab, k, t), n in report.top(outcome, label, top)
+    ]
+    return CorpusErrors(
+        corpus=report.corpus,
+        split=report.split,
+        labels=report.labels,
+        scores=report.scores,
+        kinds=kinds,
+        texts=texts,
+    )
+
+
+def errors_markdown(errors: TeacherErrors, texts_shown: int = 6) -> str:
+    """Per teacher and corpus split: P/R/F and error counts per label, then each (label, outcome)'s
+    kinds and commonest texts."""
+    parts = [f"# What the teachers miss and get wrong ({', '.join(errors.splits)}; never test)\n"]
+    for teacher, reports in errors.teachers.items():
+        for rep in reports:
+            counts: Counter = Counter()
+            for k in rep.kinds:
+                counts[k.label, k.outcome] += k.n
+            rows = [
+                [label, *prf_cells(rep.scores, label), *(counts[label, o] for o in ERROR_OUTCOMES)]
+                for label in rep.labels
+            ]
+            parts.append(f"## {teacher} on {rep.corpus} {rep.split}\n")
+            parts.append(markdown_table(["label", *PRF_COLUMNS, *ERROR_OUTCOMES], rows))
+            detail = []
+            for label in rep.labels:
+                for outcome in ERROR_OUTCOMES:
+                    kinds = [k for k in rep.kinds if (k.label, k.outcome) == (label, outcome)]
+                    shown = [t for t in rep.texts if (t.label, t.outcome) == (label, outcome)][:texts_shown]
+                    if kinds:
+                        detail.append(
+                            [
+                                label,
+                                outcome,
+                                ", ".join(f"{k.kind} {k.n}" for k in kinds),
+                                "; ".join(f"{_cell(t.text)} ×{t.n}" for t in shown),
+                            ]
+                        )
+            parts.append(markdown_table(["label", "outcome", "kinds", "commonest"], detail))
+    return "\n".join(parts)
+
+
+def _cell(text: str) -> str:
+    """``text`` on one line, its pipes escaped, for a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")

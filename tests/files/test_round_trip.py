@@ -20,6 +20,7 @@ from clin_distill.stepfiles.note_sentences import NoteSentences, SentenceResult
 from clin_distill.stepfiles.scores import PRF, CorpusScores
 from clin_distill.stepfiles.self_training import RoundRecord, RuleSettings, SelfTraining
 from clin_distill.stepfiles.specialists import Specialist, Specialists
+from clin_distill.stepfiles.teacher_errors import CorpusErrors, ErrorText, KindCount, TeacherErrors
 from clin_distill.stepfiles.teacher_metrics import SplitRun, TeacherMetrics
 from tests.helpers.files import (
     benchmark,
@@ -91,6 +92,22 @@ SAMPLES = {
             SentenceResult(text="MS: alert.", expected=[], predicted=[("MS", "DISEASE")], correct=False)
         ],
         scores=PRF(tp=0, fp=1, fn=0, p=0.0, r=0.0, f=0.0),
+    ),
+    "teacher_errors": lambda: TeacherErrors(
+        splits=["dev"],
+        top=25,
+        teachers={
+            "open_vocab": [
+                CorpusErrors(
+                    corpus="maccrobat",
+                    split="dev",
+                    labels=["DISEASE"],
+                    scores=scores(),
+                    kinds=[KindCount(outcome="missed", label="DISEASE", kind="acronym", n=2)],
+                    texts=[ErrorText(outcome="missed", label="DISEASE", kind="acronym", text="nec", n=2)],
+                )
+            ]
+        },
     ),
     "self_training": lambda: SelfTraining(
         model="training/distilled/model-best",

@@ -1,8 +1,13 @@
+from pathlib import Path
+
 import pytest
 import spacy
 
-from clin_distill.docio import set_doc_id, set_provenance
+from clin_distill.docio import set_doc_id, set_provenance, write_docbin
+from clin_distill.labels import LABELS
+from clin_distill.stepfiles.teacher_errors import TeacherErrors
 from clin_distill.teachers.error_analysis import analyse, boundary_kind, check_split, classify_doc, shape_kind
+from tests.faults.conftest import error_line, invoke
 
 TEXT = "Acute pancreatitis with SOB and nausea; given aspirin 2 mg PO."
 
@@ -55,3 +60,65 @@ def test_kinds_and_split_guard():
     assert boundary_kind((0, 10, "X"), (2, 12, "X")) == "wider_left+narrower_right"
     with pytest.raises(ValueError, match="not 'test'"):
         check_split("test")
+
+
+def test_a_label_the_corpus_class_covers_is_scored_as_that_class():
+    gold = set_provenance(
+        _doc([("nausea", "DISEASE")]), "bc5cdr", ["MEDICATION", "DISEASE"], {"DISEASE": ["SYMPTOM"]}
+    )
+    pred = _doc([("nausea", "SYMPTOM"), ("SOB", "SYMPTOM")])
+    report = analyse([pred], [gold], "bc5cdr", "dev")
+    assert dict(report.errors) == {
+        ("correct", "DISEASE", "one_word", "nausea"): 1,
+        ("spurious", "DISEASE", "acronym", "sob"): 1,
+    }
+    assert report.scores.prf("strict", "DISEASE").tp == 1
+
+
+def test_the_step_reports_each_public_corpus_and_never_the_users_notes(tmp_path: Path):
+    ncbi = set_provenance(_doc([("pancreatitis", "DISEASE")], "n1"), "ncbi_disease", ["DISEASE"])
+    mac = set_provenance(_doc([("SOB", "SYMPTOM")], "m1"), "maccrobat", list(LABELS))
+    private = set_provenance(_doc([("nausea", "SYMPTOM")], "x1"), "n2c2", list(LABELS))
+    pred = [_doc([("pancreatitis", "DISEASE")], "n1"), _doc([], "m1"), _doc([], "x1")]
+    pool, teachers = tmp_path / "pool", tmp_path / "teachers"
+    write_docbin(pool / "dev.spacy", [ncbi, mac, private])
+    write_docbin(teachers / "open_vocab" / "pool" / "dev.spacy", pred)
+    out = tmp_path / "errors.json"
+    result = invoke(
+        "teacher_errors",
+        teachers,
+        pool,
+        out,
+        "--markdown",
+        tmp_path / "errors.md",
+        "--teachers",
+        "open_vocab",
+    )
+    assert result.exit_code == 0, result.output
+    reports = TeacherErrors.read(out).teachers["open_vocab"]
+    assert [(r.corpus, r.labels) for r in reports] == [
+        ("maccrobat", list(LABELS)),
+        ("ncbi_disease", ["DISEASE"]),
+    ]
+    assert [(k.outcome, k.label, k.kind, k.n) for k in reports[0].kinds] == [
+        ("missed", "SYMPTOM", "acronym", 1)
+    ]
+    assert reports[1].kinds == [] and reports[1].scores.prf("strict", "DISEASE").f == 1.0
+    markdown = (tmp_path / "errors.md").read_text()
+    assert "## open_vocab on maccrobat dev" in markdown and "sob ×1" in markdown and "nausea" not in markdown
+
+
+def test_the_step_refuses_the_test_split(tmp_path: Path):
+    result = invoke(
+        "teacher_errors",
+        tmp_path,
+        tmp_path,
+        tmp_path / "e.json",
+        "--markdown",
+        tmp_path / "e.md",
+        "--teachers",
+        "open_vocab",
+        "--splits",
+        "dev,test",
+    )
+    assert "not 'test'" in error_line(result)
